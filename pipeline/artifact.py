@@ -1,0 +1,105 @@
+"""The model artifact: saved with skops (no code runs on load), checked by sha256 before loading.
+
+skops zips embed the time of writing; `dumps_model` rewrites the zip with a fixed timestamp so
+that the same model gives the same bytes, and so the same sha256, on every run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import PipelineError
+from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic
+
+ARTIFACT_NAME = "model.skops"
+METADATA_NAME = "metadata.json"
+# Our own transformers are the only non-library types a model may contain; anything else in an
+# artifact is refused rather than trusted.
+TRUSTED_TYPES = ("pipeline.features.ReviewPreprocessor", "pipeline.features.TextStats")
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _canonical_zip(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info))
+    return out.getvalue()
+
+
+def dumps_model(model: Any) -> bytes:
+    """Serialise a fitted model to canonical, compressed skops bytes."""
+    import skops.io as sio  # pylint: disable=import-outside-toplevel
+
+    return _canonical_zip(sio.dumps(model, compression=zipfile.ZIP_DEFLATED))
+
+
+def save_model(model: Any, path: str | Path) -> str:
+    """Write the artifact atomically; returns its sha256."""
+    write_bytes_atomic(path, dumps_model(model))
+    return sha256_file(path)
+
+
+def loads_model(data: bytes, source: str) -> Any:
+    """Deserialise skops bytes, refusing any type outside the libraries and TRUSTED_TYPES."""
+    import skops.io as sio  # pylint: disable=import-outside-toplevel
+
+    try:
+        untrusted = set(sio.get_untrusted_types(data=data))
+    except (zipfile.BadZipFile, KeyError, ValueError, json.JSONDecodeError):
+        raise PipelineError(f"{source}: not a skops model artifact") from None
+    unexpected = sorted(untrusted - set(TRUSTED_TYPES))
+    if unexpected:
+        raise PipelineError(f"{source}: artifact contains untrusted types {unexpected}; refused")
+    return sio.loads(data, trusted=sorted(untrusted))
+
+
+def load_model_file(path: str | Path, expected_sha256: str) -> Any:
+    """Load an artifact only if its bytes have the expected sha256.
+
+    The hash is taken over the very bytes that are parsed, so a swap between check and load
+    cannot slip through.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: model artifact not found") from None
+    actual = sha256_bytes(data)
+    if actual != expected_sha256:
+        raise PipelineError(
+            f"{path}: sha256 {actual[:12]}... does not match the metadata ({expected_sha256[:12]}...);"
+            " the artifact was modified or replaced, refusing to load it"
+        )
+    return loads_model(data, str(path))
+
+
+def read_metadata(directory: str | Path) -> dict[str, Any]:
+    """The package's metadata.json, checked for the fields loading relies on."""
+    path = Path(directory) / METADATA_NAME
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: metadata not found; run `dvc repro` to package a model") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise PipelineError(f"{path}: not valid JSON") from None
+    for key in ("artifact", "sha256", "version"):
+        if not isinstance(metadata, dict) or not isinstance(metadata.get(key), str):
+            raise PipelineError(f"{path}: field {key!r} missing or not a string")
+    return metadata
+
+
+def load_package(directory: str | Path) -> tuple[Any, dict[str, Any]]:
+    """Load a packaged model and its metadata, verifying the artifact's sha256 first."""
+    directory = Path(directory)
+    metadata = read_metadata(directory)
+    artifact = directory / Path(metadata["artifact"]).name
+    return load_model_file(artifact, metadata["sha256"]), metadata

@@ -1,0 +1,224 @@
+"""Review text preprocessing: the feature code that training and serving share.
+
+Every step is a plain function (tested one by one) and `ReviewPreprocessor` chains them inside
+the saved scikit-learn Pipeline, so serving cannot drift from training. Sentiment hinges on
+negation, so the stop-word list keeps "not", "no", "never" and their kin, contractions are
+expanded before tokenising ("wasn't" -> "was not"), and words in a negation's scope are marked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Iterable
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+NEGATIONS = frozenset(
+    {"not", "no", "nor", "never", "none", "nothing", "nobody", "neither", "nowhere", "cannot",
+     "without"}
+)
+# Function words only: unlike sklearn's ENGLISH_STOP_WORDS, this keeps negations and the
+# intensifiers that carry sentiment ("too", "very", "more", "less", "enough", "again").
+STOP_WORDS = frozenset(
+    """a an the and or but if then so than that this these those there here of to in on at by
+    for with from into onto about as i me my mine we us our ours you your yours he him his she
+    her hers it its they them their theirs what which who whom whose when where why how is are
+    was were be been being am do does did doing have has had having will would shall should can
+    could may might must also just s t d ll m re ve y o all any both each other some such own
+    same only one""".split()
+)
+PII_PATTERNS = (
+    ("urladdress", re.compile(r"(?:https?://|www\.)\S+")),
+    ("emailaddress", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("phonenumber", re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)")),
+)
+CONTRACTIONS = (
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"\bcan't\b"), "can not"),
+    (re.compile(r"\bain't\b"), "is not"),
+    (re.compile(r"\bshan't\b"), "shall not"),
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'(re|ve|ll|m|d|s)\b"), r" \1"),
+)
+TOKEN = re.compile(r"[^\W_]+|[.,;:!?]")
+SCOPE_END = frozenset(".,;:!?")
+NEGATED_PREFIX = "neg_"
+EXCLAMATION = "exclam"
+
+
+def normalise(text: str, lowercase: bool = True, fold_accents: bool = True) -> str:
+    """Unicode-normalise, optionally lowercase and fold accents ("café" -> "cafe"), squash spaces.
+
+    Idempotent: normalise(normalise(x)) == normalise(x).
+    """
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("`", "'")
+    if lowercase:
+        text = text.lower()
+    if fold_accents:
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = unicodedata.normalize(
+            "NFKC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        )
+    return " ".join(text.split())
+
+
+def mask_pii(text: str) -> str:
+    """Replace URLs, e-mail addresses and phone numbers with placeholder words.
+
+    Personal data must never become a vocabulary entry of the saved model.
+    """
+    for placeholder, pattern in PII_PATTERNS:
+        text = pattern.sub(f" {placeholder} ", text)
+    return text
+
+
+def expand_contractions(text: str) -> str:
+    """Split contractions so that "wasn't" yields the negation "not" instead of vanishing."""
+    for pattern, replacement in CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def tokenize(text: str) -> list[str]:
+    """Words (letters and digits of any script) and the punctuation that ends a negation scope."""
+    return TOKEN.findall(text)
+
+
+def drop_stop_words(tokens: Iterable[str]) -> list[str]:
+    """Remove function words; negations and punctuation survive."""
+    return [token for token in tokens if token not in STOP_WORDS]
+
+
+def mark_negation(tokens: Iterable[str]) -> list[str]:
+    """Prefix the words after a negation with `neg_` until the next punctuation mark."""
+    marked: list[str] = []
+    negated = False
+    for token in tokens:
+        if token in SCOPE_END:
+            negated = False
+            marked.append(token)
+        elif token in NEGATIONS:
+            negated = True
+            marked.append(token)
+        else:
+            marked.append(NEGATED_PREFIX + token if negated else token)
+    return marked
+
+
+@lru_cache(maxsize=65536)
+def _porter_stem(word: str) -> str:
+    return _stemmer().stem(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem.porter import PorterStemmer  # pylint: disable=import-outside-toplevel
+
+    return PorterStemmer()
+
+
+def stem(tokens: Iterable[str]) -> list[str]:
+    """Porter-stem each word, keeping a negation prefix intact ("neg_tasted" -> "neg_tast")."""
+    stemmed = []
+    for token in tokens:
+        if token.startswith(NEGATED_PREFIX):
+            stemmed.append(NEGATED_PREFIX + _porter_stem(token[len(NEGATED_PREFIX):]))
+        else:
+            stemmed.append(_porter_stem(token))
+    return stemmed
+
+
+def finish(tokens: Iterable[str]) -> list[str]:
+    """Drop scope punctuation, keep "!" as a word: exclamations carry sentiment."""
+    return [EXCLAMATION if token == "!" else token for token in tokens
+            if token not in SCOPE_END or token == "!"]
+
+
+class ReviewPreprocessor(TransformerMixin, BaseEstimator):
+    """Raw review texts -> space-joined feature tokens, each step switchable from params.yaml.
+
+    Stateless: `fit` learns nothing, so the saved model holds no review text.
+    """
+
+    def __init__(self, lowercase: bool = True, fold_accents: bool = True, mask_pii: bool = True,
+                 expand_contractions: bool = True, drop_stop_words: bool = True,
+                 mark_negation: bool = True, stem: bool = True):
+        self.lowercase = lowercase
+        self.fold_accents = fold_accents
+        self.mask_pii = mask_pii
+        self.expand_contractions = expand_contractions
+        self.drop_stop_words = drop_stop_words
+        self.mark_negation = mark_negation
+        self.stem = stem
+
+    def steps(self, text: str) -> list[tuple[str, str]]:
+        """Each enabled step with its output, for `explain` and for debugging."""
+        trace = []
+        text = normalise(text, self.lowercase, self.fold_accents)
+        trace.append(("normalise", text))
+        if self.mask_pii:
+            text = " ".join(mask_pii(text).split())
+            trace.append(("mask_pii", text))
+        if self.expand_contractions:
+            text = expand_contractions(text)
+            trace.append(("expand_contractions", text))
+        tokens = tokenize(text)
+        trace.append(("tokenize", " ".join(tokens)))
+        if self.drop_stop_words:
+            tokens = drop_stop_words(tokens)
+            trace.append(("drop_stop_words", " ".join(tokens)))
+        if self.mark_negation:
+            tokens = mark_negation(tokens)
+            trace.append(("mark_negation", " ".join(tokens)))
+        tokens = finish(tokens)
+        if self.stem:
+            tokens = stem(tokens)
+        trace.append(("stem" if self.stem else "finish", " ".join(tokens)))
+        return trace
+
+    def transform_one(self, text: str) -> str:
+        """The feature text of one review."""
+        return self.steps(text)[-1][1]
+
+    def fit(self, X, y=None):  # pylint: disable=unused-argument
+        """Nothing to learn; present for the scikit-learn API."""
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """Feature texts of a sequence of raw texts, as a 1-d object array."""
+        return np.array([self.transform_one(str(text)) for text in X], dtype=object)
+
+
+class TextStats(TransformerMixin, BaseEstimator):
+    """Optional dense features over the feature text, switched on by `features.extra`.
+
+    New features are added here and named in params.yaml; nothing else needs to change.
+    """
+
+    AVAILABLE = ("length", "exclamations", "negations")
+
+    def __init__(self, stats: tuple[str, ...] = ()):
+        self.stats = stats
+
+    def fit(self, X, y=None):  # pylint: disable=unused-argument
+        """Check the requested statistics exist; nothing to learn."""
+        unknown = sorted(set(self.stats) - set(self.AVAILABLE))
+        if unknown:
+            raise ValueError(f"unknown features.extra {unknown}; expected some of {self.AVAILABLE}")
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """One row per text, one column per statistic, log-scaled to sit beside TF-IDF weights."""
+        rows = []
+        for text in X:
+            tokens = str(text).split()
+            values = {
+                "length": len(tokens),
+                "exclamations": tokens.count(EXCLAMATION),
+                "negations": sum(token in NEGATIONS for token in tokens),
+            }
+            rows.append([np.log1p(values[name]) for name in self.stats])
+        return np.asarray(rows, dtype=float).reshape(len(rows), len(self.stats))

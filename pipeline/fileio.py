@@ -1,0 +1,55 @@
+"""Small file primitives every stage shares: checksums and writes that never leave half a file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of bytes already in memory."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex sha256 of a file, read in chunks so large artifacts do not sit in memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it over `target` only if the block succeeds.
+
+    A crash or an exception leaves the previous file untouched and no partial file behind.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_bytes_atomic(target: str | Path, data: bytes) -> None:
+    """Replace `target` with `data` in one step."""
+    with atomic_path(target) as temporary:
+        temporary.write_bytes(data)
+
+
+def write_json_atomic(target: str | Path, payload: Any) -> None:
+    """Write stable, human-readable JSON (sorted keys) so identical inputs give identical bytes."""
+    text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    write_bytes_atomic(target, text.encode("utf-8"))
