@@ -1,0 +1,32 @@
+"""``python -m scoring report REPORT.json [--compare BASE.json]``: Markdown on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scoring.compare import compare_reports
+from scoring.render import comparison_markdown, markdown
+from scoring.reportfile import ReportError, load_report
+
+
+def main(argv: list[str]) -> int:
+    """Render a report, or what changed since a base report; bad input exits 2 with one line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m scoring report",
+        description="Render an ml_test_score.json as Markdown; with --compare, show what was "
+                    "gained or lost against a base report.")
+    parser.add_argument("report", metavar="REPORT.json")
+    parser.add_argument("--compare", metavar="BASE.json", default=None)
+    args = parser.parse_args(argv)
+    try:
+        head = load_report(args.report)
+        base = load_report(args.compare) if args.compare else None
+    except ReportError as exc:
+        print(f"python -m scoring report: {exc}", file=sys.stderr)
+        return 2
+    if base is None:
+        sys.stdout.write(markdown(head))
+    else:
+        sys.stdout.write(comparison_markdown(compare_reports(base, head)))
+    return 0
