@@ -1,7 +1,8 @@
 """The model artifact: saved with skops (no code runs on load), checked by sha256 before loading.
 
-skops zips embed the time of writing; `dumps_model` rewrites the zip with a fixed timestamp so
-that the same model gives the same bytes, and so the same sha256, on every run.
+skops archives embed the time of writing and the memory addresses of the saved objects;
+`dumps_model` rewrites them canonically so that the same model gives the same bytes, and so the
+same sha256 and version, on every run.
 """
 
 from __future__ import annotations
@@ -21,17 +22,41 @@ METADATA_NAME = "metadata.json"
 # artifact is refused rather than trusted.
 TRUSTED_TYPES = ("pipeline.features.ReviewPreprocessor", "pipeline.features.TextStats")
 _EPOCH = (1980, 1, 1, 0, 0, 0)
+SCHEMA_ENTRY = "schema.json"
+
+
+def _renumber(node: Any, ids: dict[int, int], files: dict[str, str]) -> Any:
+    """Replace skops's memory addresses (object ids, array file names) by first-seen order."""
+    if isinstance(node, list):
+        return [_renumber(item, ids, files) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {}
+    for key, value in node.items():
+        if key == "__id__" and isinstance(value, int):
+            value = ids.setdefault(value, len(ids))
+        elif key == "file" and isinstance(value, str):
+            value = files.setdefault(value, f"{len(files):06d}{Path(value).suffix}")
+        else:
+            value = _renumber(value, ids, files)
+        result[key] = value
+    return result
 
 
 def _canonical_zip(data: bytes) -> bytes:
+    """The same archive with stable entry names, ids and timestamps, so equal models hash equal."""
+    files: dict[str, str] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        schema = _renumber(json.loads(source.read(SCHEMA_ENTRY)), {}, files)
+        entries = {new: source.read(old) for old, new in files.items()}
+    entries[SCHEMA_ENTRY] = json.dumps(schema, indent=2, sort_keys=True).encode("utf-8")
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_EPOCH)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name in sorted(entries):
+            entry = zipfile.ZipInfo(name, date_time=_EPOCH)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info))
+            target.writestr(entry, entries[name])
     return out.getvalue()
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
@@ -37,7 +39,7 @@ def build_vectorizer(features: dict[str, Any]) -> TfidfVectorizer:
         ngram_range=(1, int(features["ngram_max"])),
         min_df=int(features["min_df"]),
         sublinear_tf=bool(features["sublinear_tf"]),
-        dtype=float,
+        dtype=np.float64,
     )
 
 

@@ -55,12 +55,14 @@ def check_quality(metrics: dict[str, Any], params: dict[str, Any]) -> None:
 
 
 def package_model(model_path: Path, metrics: dict[str, Any], params: dict[str, Any],
-                  out_dir: Path) -> dict[str, Any]:
-    """Check, then write the artifact and its metadata atomically; returns the metadata."""
+                  out_dir: Path, data_path: Path) -> dict[str, Any]:
+    """Check, then write the artifact and its metadata atomically; returns the metadata.
+
+    `data_path` is the labelled file the model was trained from, recorded by its sha256.
+    """
     check_quality(metrics, params)
     data = model_path.read_bytes()
-    metadata = build_metadata(sha256_bytes(data), sha256_file(training_file(params)), metrics,
-                              params)
+    metadata = build_metadata(sha256_bytes(data), sha256_file(data_path), metrics, params)
     write_bytes_atomic(out_dir / ARTIFACT_NAME, data)
     write_json_atomic(out_dir / METADATA_NAME, metadata)
     return metadata
@@ -72,8 +74,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--out", type=Path, default=MODELS_DIR)
     args = parser.parse_args(argv)
+    params = load_params(args.params)
     metrics = json.loads(METRICS.read_text(encoding="utf-8"))
-    metadata = package_model(TRAINED_MODEL, metrics, load_params(args.params), args.out)
+    metadata = package_model(TRAINED_MODEL, metrics, params, args.out, training_file(params))
     print(f"{args.out / ARTIFACT_NAME}: version {metadata['version']}, "
           f"accuracy {metrics['accuracy']:.3f}")
     return 0

@@ -1,0 +1,34 @@
+"""Fixtures shared by the harness's own tests (tests/) and the rubric suites (ml_tests/)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DATA_DIR_ENV = "SENTIMENT_DATA_DIR"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    """The repository root, so tests do not depend on the directory pytest was started from."""
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """Where the raw review dumps are: SENTIMENT_DATA_DIR, else the pipeline's data/raw.
+
+    Missing data is a usage error of the test run, not a reason to skip: a suite that skips
+    for want of data would score nothing and hide why.
+    """
+    configured = os.environ.get(DATA_DIR_ENV)
+    directory = Path(configured) if configured else PROJECT_ROOT / "data" / "raw"
+    if not directory.is_dir():
+        raise pytest.UsageError(
+            f"{directory}: no review data; set {DATA_DIR_ENV} to a directory holding the dumps "
+            "(e.g. ../shared/data) or run `dvc repro` first"
+        )
+    return directory

@@ -1,0 +1,105 @@
+"""Session fixtures of the rubric suites: the data, the split and the model, each built once.
+
+Everything comes from the real pipeline functions with the project's params.yaml, so a suite
+tests what `dvc repro` builds. The model is trained in-process (well under a second) rather
+than read from `models/`, so the suites never depend on a stale local package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import artifact, package, params as params_module, reviews, train
+from pipeline.errors import PipelineError
+from pipeline.fileio import sha256_file
+from pipeline.prepare import split_reviews
+
+
+def _verified(directory: Path, spec: dict[str, Any]) -> Path:
+    path = directory / spec["name"]
+    if not path.is_file():
+        raise pytest.UsageError(f"{path}: not found")
+    if sha256_file(path) != spec["sha256"]:
+        raise pytest.UsageError(f"{path}: sha256 differs from params.yaml; a corrupt copy?")
+    return path
+
+
+@pytest.fixture(scope="session")
+def params(project_root: Path) -> dict[str, Any]:
+    """The project's parameters (a fresh dict per session; tests that change them copy first)."""
+    return params_module.load_params(project_root / "params.yaml")
+
+
+@pytest.fixture(scope="session")
+def historic_path(data_dir: Path, params: dict[str, Any]) -> Path:
+    """The verified labelled historic dump."""
+    return _verified(data_dir, params["data"]["files"][params["data"]["training"]])
+
+
+@pytest.fixture(scope="session")
+def historic(historic_path: Path) -> reviews.Reviews:
+    """The labelled historic dump the model is trained on (900 reviews)."""
+    return reviews.read_reviews(historic_path)
+
+
+@pytest.fixture(scope="session")
+def fresh(data_dir: Path, params: dict[str, Any]) -> reviews.Reviews:
+    """The unlabelled fresh batch that serving sees (100 reviews)."""
+    key = params["data"]["serving"]
+    return reviews.read_reviews(_verified(data_dir, params["data"]["files"][key]), labelled=False)
+
+
+@pytest.fixture(scope="session")
+def labelled_fresh(data_dir: Path, params: dict[str, Any]) -> reviews.Reviews:
+    """The fresh batch with its labels (rows 901-1000 of Restaurant_Reviews.tsv)."""
+    spec = params["data"]["labelled_fresh"]
+    full = reviews.read_reviews(_verified(data_dir, spec))
+    first = int(spec["first_row"])
+    return reviews.Reviews(full.texts[first:], full.labels[first:])
+
+
+@pytest.fixture(scope="session")
+def split(historic: reviews.Reviews,
+          params: dict[str, Any]) -> tuple[reviews.Reviews, reviews.Reviews]:
+    """The pipeline's own train/test split."""
+    return split_reviews(historic, params)
+
+
+@pytest.fixture(scope="session")
+def train_split(split) -> reviews.Reviews:
+    """Training part of the split."""
+    return split[0]
+
+
+@pytest.fixture(scope="session")
+def test_split(split) -> reviews.Reviews:
+    """Held-out part of the split."""
+    return split[1]
+
+
+@pytest.fixture(scope="session")
+def trained_model(train_split: reviews.Reviews, params: dict[str, Any]):
+    """The model exactly as the train stage builds it, fitted on the training split."""
+    return train.train_model(train_split, params)
+
+
+@pytest.fixture(scope="session")
+def packaged_model(tmp_path_factory, trained_model, test_split, params, historic_path) -> Path:
+    """A package directory (artifact + metadata.json) of the trained model, as the stage writes it.
+
+    Built in a temporary directory with the pipeline's own functions; `models/` is never touched.
+    """
+    from pipeline.evaluate import evaluate_model  # pylint: disable=import-outside-toplevel
+
+    work = tmp_path_factory.mktemp("package")
+    model_path = work / "model.skops"
+    artifact.save_model(trained_model, model_path)
+    metrics = evaluate_model(trained_model, test_split.texts, test_split.labels)
+    try:
+        package.package_model(model_path, metrics, params, work / "models", historic_path)
+    except PipelineError as error:
+        pytest.fail(f"the trained model could not be packaged: {error}")
+    return work / "models"
