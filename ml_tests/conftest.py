@@ -28,6 +28,14 @@ def _verified(directory: Path, spec: dict[str, Any]) -> Path:
 
 
 @pytest.fixture(scope="session")
+def reports_dir(project_root: Path) -> Path:
+    """`reports/`, where suites write the figures a reviewer reads (JSON, via write_json_atomic)."""
+    directory = project_root / "reports"
+    directory.mkdir(exist_ok=True)
+    return directory
+
+
+@pytest.fixture(scope="session")
 def params(project_root: Path) -> dict[str, Any]:
     """The project's parameters (a fresh dict per session; tests that change them copy first)."""
     return params_module.load_params(project_root / "params.yaml")

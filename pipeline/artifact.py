@@ -101,8 +101,8 @@ def load_model_file(path: str | Path, expected_sha256: str) -> Any:
     actual = sha256_bytes(data)
     if actual != expected_sha256:
         raise PipelineError(
-            f"{path}: sha256 {actual[:12]}... does not match the metadata ({expected_sha256[:12]}...);"
-            " the artifact was modified or replaced, refusing to load it"
+            f"{path}: sha256 {actual[:12]}... does not match the metadata "
+            f"({expected_sha256[:12]}...); the artifact was modified or replaced, refusing to load"
         )
     return loads_model(data, str(path))
 
@@ -113,7 +113,8 @@ def read_metadata(directory: str | Path) -> dict[str, Any]:
     try:
         metadata = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PipelineError(f"{path}: metadata not found; run `dvc repro` to package a model") from None
+        raise PipelineError(
+            f"{path}: metadata not found; run `dvc repro` to package a model") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise PipelineError(f"{path}: not valid JSON") from None
     for key in ("artifact", "sha256", "version"):

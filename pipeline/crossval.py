@@ -8,7 +8,8 @@ the comparisons paired.
 from __future__ import annotations
 
 import copy
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -1,11 +1,12 @@
-"""Stage `evaluate`: held-out metrics (DVC metrics), a confusion matrix and a ROC curve (DVC plots)."""
+"""Stage `evaluate`: held-out metrics (DVC metrics), a confusion matrix and a ROC curve (plots)."""
 
 from __future__ import annotations
 
 import argparse
 import csv
 import io
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from pipeline.artifact import loads_model
 from pipeline.fileio import write_bytes_atomic, write_json_atomic
@@ -50,7 +51,7 @@ def _predictions_csv(labels: Sequence[int], predicted: Sequence[int]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["actual", "predicted"])
-    writer.writerows(zip(labels, predicted))
+    writer.writerows(zip(labels, predicted, strict=True))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -59,7 +60,7 @@ def _roc_points(labels: Sequence[int], probability: Sequence[float]) -> list[dic
 
     fpr, tpr, _ = roc_curve(labels, probability)
     return [{"fpr": round(float(f), DIGITS), "tpr": round(float(t), DIGITS)}
-            for f, t in zip(fpr, tpr)]
+            for f, t in zip(fpr, tpr, strict=True)]
 
 
 def main(argv: list[str]) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,24 @@ from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic, write
 from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
 from pipeline.params import get, load_params
 from pipeline.prepare import training_file
+
+
+# The installed distributions whose versions can change what the model computes; recorded at
+# packaging so that monitoring can tell when serving runs on a different stack.
+RECORDED_DISTRIBUTIONS = ("scikit-learn", "numpy", "scipy", "skops", "nltk", "joblib", "pandas")
+
+
+def installed_versions(names: tuple[str, ...] = RECORDED_DISTRIBUTIONS) -> dict[str, str | None]:
+    """Versions of the given distributions in the running environment (None when absent)."""
+    from importlib import metadata  # pylint: disable=import-outside-toplevel
+
+    versions: dict[str, str | None] = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
 
 
 def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, Any],
@@ -34,12 +52,13 @@ def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, An
         "data_sha256": data_sha256,
         "metrics": metrics,
         "params": params,
-        "created_at": created_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": created_at or datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,
             "project": pipeline.__version__,
         },
+        "environment": installed_versions(),
     }
 
 

@@ -18,7 +18,8 @@ def load_params(path: str | Path = DEFAULT_PARAMS) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PipelineError(f"{path}: parameters file not found (run from the project root)") from None
+        raise PipelineError(
+            f"{path}: parameters file not found (run from the project root)") from None
     try:
         params = yaml.safe_load(text)
     except yaml.YAMLError as error:

@@ -29,6 +29,6 @@ def main(argv: list[str]) -> int:
         raise PipelineError("predict: empty review text; expected some words")
     model, _ = load_package(args.model_dir)
     predicted, probability = predict_labels(model, args.texts)
-    for label, positive in zip(predicted, probability):
+    for label, positive in zip(predicted, probability, strict=True):
         print(format_prediction(label, positive))
     return 0

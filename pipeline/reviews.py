@@ -54,7 +54,8 @@ def parse_reviews(path: str | Path, data: bytes, labelled: bool = True) -> Revie
     header = tuple(lines[0].lstrip("\ufeff").split("\t"))
     if header != expected:
         raise PipelineError(
-            f"{path}: line 1: header is {'<TAB>'.join(header)!r}; expected {'<TAB>'.join(expected)!r}"
+            f"{path}: line 1: header is {'<TAB>'.join(header)!r}; "
+            f"expected {'<TAB>'.join(expected)!r}"
         )
     if len(lines) < 2:
         raise PipelineError(f"{path}: no data rows after the header; expected at least one review")
@@ -64,8 +65,8 @@ def parse_reviews(path: str | Path, data: bytes, labelled: bool = True) -> Revie
         fields = line.split("\t")
         if len(fields) != len(expected):
             raise PipelineError(
-                f"{path}: line {number}: {len(fields)} tab-separated fields; expected {len(expected)}"
-                f" ({', '.join(expected)})"
+                f"{path}: line {number}: {len(fields)} tab-separated fields; "
+                f"expected {len(expected)} ({', '.join(expected)})"
             )
         if not fields[0].strip():
             raise PipelineError(f"{path}: line {number}: empty review; expected some text")
@@ -96,5 +97,6 @@ def format_reviews(reviews: Reviews) -> bytes:
     if reviews.labels is None:
         rows = [TEXT] + reviews.texts
     else:
-        rows = [f"{TEXT}\t{LABEL}"] + [f"{t}\t{y}" for t, y in zip(reviews.texts, reviews.labels)]
+        pairs = zip(reviews.texts, reviews.labels, strict=True)
+        rows = [f"{TEXT}\t{LABEL}"] + [f"{text}\t{label}" for text, label in pairs]
     return ("\n".join(rows) + "\n").encode("utf-8")
