@@ -1,0 +1,110 @@
+"""The CI/CD workflows: valid against GitHub's schema (offline) and doing what they promise."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline.__main__ import COMMANDS as PIPELINE_COMMANDS
+from scoring.cli import COMMANDS as SCORING_COMMANDS
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+FILES = sorted(WORKFLOWS.glob("*.yml"))
+
+
+def check_jsonschema(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # nosec B603
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+         *map(str, paths)],
+        capture_output=True, text=True, check=False,
+    )
+
+
+def load(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def scripts(workflow: dict[str, Any]) -> str:
+    return "\n".join(step.get("run", "") for job in workflow["jobs"].values()
+                     for step in job["steps"])
+
+
+def uses(workflow: dict[str, Any]) -> list[str]:
+    return [step["uses"] for job in workflow["jobs"].values() for step in job["steps"]
+            if "uses" in step]
+
+
+def test_workflows_match_the_github_schema() -> None:
+    assert [f.name for f in FILES] == ["ci.yml", "pr.yml", "release.yml"]
+    result = check_jsonschema(*FILES)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_schema_check_catches_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps: run\n",
+                      encoding="utf-8")
+    assert check_jsonschema(broken).returncode != 0
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_command_named_in_a_workflow_exists(path: Path) -> None:
+    text = scripts(load(path.name))
+    for name in re.findall(r"python -m pipeline (?:--\S+ \S+ )*(\w+)", text):
+        assert name in PIPELINE_COMMANDS, f"{path.name}: python -m pipeline {name}"
+    for name in re.findall(r"python -m scoring (\w+)", text):
+        assert name in SCORING_COMMANDS, f"{path.name}: python -m scoring {name}"
+
+
+def test_push_runs_lint_unit_tests_and_data_suite() -> None:
+    ci = load("ci.yml")
+    assert "push" in ci["on"]
+    text = scripts(ci)
+    assert "pre-commit run --all-files" in text
+    assert "python -m pytest tests" in text
+    assert "python -m pytest -m data" in text
+
+
+def test_badges_are_committed_only_from_main() -> None:
+    ci = load("ci.yml")
+    committing = [name for name, job in ci["jobs"].items()
+                  if any("git push" in step.get("run", "") for step in job["steps"])]
+    assert committing == ["badges"]
+    assert ci["jobs"]["badges"]["if"] == "github.ref == 'refs/heads/main'"
+    assert "python -m scoring badges" in scripts(ci)
+
+
+def test_pull_request_runs_pipeline_and_compares_with_base() -> None:
+    pr = load("pr.yml")
+    assert "pull_request" in pr["on"]
+    text = scripts(pr)
+    assert "dvc repro" in text
+    assert "--ml-score-report reports" in text and "python -m scoring gate" in text
+    assert ("python -m scoring report reports/ml_test_score.json "
+            "--compare base/ml_test_score.json >> \"$GITHUB_STEP_SUMMARY\"") in text
+    base = pr["jobs"]["base-score"]
+    checkout = next(s for s in base["steps"] if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    assert pr["jobs"]["full"]["needs"] == "base-score"
+
+
+def test_release_on_tags_publishes_pushes_releases_and_validates() -> None:
+    release = load("release.yml")
+    assert release["on"]["push"]["tags"] == ["v*"]
+    text = scripts(release)
+    assert "python -m pipeline registry" in text and " publish models" in text
+    assert "dvc push" in text
+    assert "from pipeline.registry import load_model" in text
+    assert any(u.startswith("softprops/action-gh-release") for u in uses(release))
+    publish = next(step for step in release["jobs"]["release"]["steps"]
+                   if step.get("id") == "publish")
+    assert publish["env"]["HF_TOKEN"] == "${{ secrets.HF_TOKEN }}"
+    assert release["jobs"]["validate"]["needs"] == "release"
