@@ -1,0 +1,185 @@
+"""`python -m pipeline monitor <check> ...`: run one monitoring check, write its report, exit.
+
+Each check writes `reports/monitor_<check>.json` atomically and exits 1 on an alert, 2 on a user
+error (one line on stderr), 0 otherwise, so CI or a scheduler can run it and page on the code.
+The logic lives in pipeline.monitoring (one module per check); this module only wires files,
+models and parameters to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline import artifact, registry
+from pipeline.errors import PipelineError
+from pipeline.fileio import write_json_atomic
+from pipeline.layout import MODELS_DIR, REPORTS_DIR, TRAINED_MODEL
+from pipeline.params import get, load_params
+from pipeline.reviews import read_reviews
+
+CHECKS = ("deps", "inputs", "skew", "staleness", "stability", "performance", "drift", "quality")
+
+
+def serving_file(params: dict[str, Any]) -> Path:
+    """The unlabelled batch named by `data.serving`."""
+    key = get(params, "data.serving")
+    return Path(get(params, "data.raw_dir")) / get(params, f"data.files.{key}.name")
+
+
+def _served(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The served model and metadata: the registry's served version, else a package directory."""
+    if args.registry:
+        return registry.load_model(None, args.registry)
+    return artifact.load_package(args.model_dir)
+
+
+def _served_metadata(args: argparse.Namespace) -> dict[str, Any]:
+    if args.registry:
+        return _served(args)[1]
+    return artifact.read_metadata(args.model_dir)
+
+
+def _texts(path: Path | None, params: dict[str, Any]) -> list[str]:
+    return read_reviews(path or serving_file(params), labelled=False).texts
+
+
+def run_deps(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+    from pipeline.monitoring import deps  # pylint: disable=import-outside-toplevel
+
+    del params
+    return deps.check_dependencies(_served_metadata(args))
+
+
+def run_inputs(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+    from pipeline.monitoring import inputs  # pylint: disable=import-outside-toplevel
+
+    path = args.input or serving_file(params)
+    if args.score:
+        return inputs.score_if_valid(path, params, _served(args)[0])
+    return inputs.check_inputs(path, params)
+
+
+def run_skew(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+    from pipeline.monitoring import skew  # pylint: disable=import-outside-toplevel
+
+    try:
+        trained_bytes = args.trained.read_bytes()
+    except FileNotFoundError:
+        raise PipelineError(f"{args.trained}: trained model not found; run `dvc repro`") from None
+    trained = artifact.loads_model(trained_bytes, str(args.trained))
+    return skew.check_skew(trained, _served(args)[0], _texts(args.input, params),
+                           float(get(params, "monitoring.skew_tolerance")))
+
+
+def run_staleness(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+    from pipeline.monitoring import staleness  # pylint: disable=import-outside-toplevel
+
+    return staleness.check_staleness(_served_metadata(args), params)
+
+
+def run_stability(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+    from pipeline.monitoring import stability  # pylint: disable=import-outside-toplevel
+
+    del params
+    return stability.check_stability(_served(args)[0])
+
+
+def run_performance(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+    from pipeline.monitoring import performance  # pylint: disable=import-outside-toplevel
+
+    candidate, _ = artifact.load_package(args.candidate)
+    served, _ = artifact.load_package(args.served)
+    return performance.check_performance(candidate, served, _texts(args.input, params), params)
+
+
+def run_drift(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+    from pipeline.monitoring import drift  # pylint: disable=import-outside-toplevel
+    from pipeline.prepare import training_file  # pylint: disable=import-outside-toplevel
+
+    reference = read_reviews(args.reference or training_file(params)).texts
+    return drift.check_drift(_served(args)[0], reference, _texts(args.input, params), params)
+
+
+def run_quality(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+    from pipeline.monitoring import quality  # pylint: disable=import-outside-toplevel
+
+    served, metadata = _served(args)
+    recorded = (metadata.get("metrics") or {}).get("accuracy")
+    candidate = artifact.load_package(args.candidate)[0] if args.candidate else None
+    return quality.check_quality(served, read_reviews(args.input), params,
+                                 recorded_accuracy=None if recorded is None else float(recorded),
+                                 candidate=candidate)
+
+
+RUNNERS: dict[str, Callable[[argparse.Namespace, dict[str, Any]], dict[str, Any]]] = {
+    "deps": run_deps, "inputs": run_inputs, "skew": run_skew, "staleness": run_staleness,
+    "stability": run_stability, "performance": run_performance, "drift": run_drift,
+    "quality": run_quality,
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line and exit 2 via PipelineError, like the rest
+        raise PipelineError(f"{self.prog}: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m pipeline monitor", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="check", required=True, parser_class=_Parser)
+    helps = {
+        "deps": "installed versions vs those recorded at packaging (Monitor 1)",
+        "inputs": "a serving batch against the training schema (Monitor 2)",
+        "skew": "training-path vs serving-path features and predictions (Monitor 3)",
+        "staleness": "the served model's age vs monitoring.max_model_age_days (Monitor 4)",
+        "stability": "no NaN or infinity on hostile inputs (Monitor 5)",
+        "performance": "candidate vs served latency, throughput and memory (Monitor 6)",
+        "drift": "predicted-positive share on a batch vs the training data (Monitor 7)",
+        "quality": "accuracy on a labelled batch vs recorded and vs a candidate (Monitor 7)",
+    }
+    for name in CHECKS:
+        sub = commands.add_parser(name, help=helps[name])
+        sub.add_argument("--params", default="params.yaml")
+        sub.add_argument("--reports", type=Path, default=REPORTS_DIR,
+                         help="directory of monitor_<check>.json (default: reports)")
+        if name == "performance":
+            sub.add_argument("--candidate", type=Path, required=True, help="package directory")
+            sub.add_argument("--served", type=Path, default=MODELS_DIR, help="package directory")
+        else:
+            sub.add_argument("--model-dir", type=Path, default=MODELS_DIR,
+                             help="the served package directory (default: models)")
+            sub.add_argument("--registry", metavar="URI",
+                             help="check the registry's served version instead of --model-dir")
+        if name in {"inputs", "skew", "performance", "drift"}:
+            sub.add_argument("--input", type=Path,
+                             help="unlabelled reviews (default: the data.serving file)")
+    commands.choices["inputs"].add_argument(
+        "--score", action="store_true", help="score the batch with the served model when valid")
+    commands.choices["skew"].add_argument("--trained", type=Path, default=TRAINED_MODEL,
+                                          help="the train stage's artifact (the training path)")
+    commands.choices["drift"].add_argument(
+        "--reference", type=Path, help="labelled reference reviews (default: the training file)")
+    commands.choices["quality"].add_argument("--input", type=Path, required=True,
+                                             help="labelled reviews (Review, Liked)")
+    commands.choices["quality"].add_argument("--candidate", type=Path,
+                                             help="a candidate package to compare")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    """Run the check, write its report, print one line; 1 on an alert, 0 when all is well."""
+    args = _parser().parse_args(argv)
+    params = load_params(args.params)
+    result = RUNNERS[args.check](args, params)
+    report = {"check": args.check, "at": datetime.now(UTC).isoformat(timespec="seconds"),
+              **result}
+    target = args.reports / f"monitor_{args.check}.json"
+    write_json_atomic(target, report)
+    status = "ALERT" if result["alert"] else "ok"
+    stream = sys.stderr if result["alert"] else sys.stdout
+    print(f"monitor {args.check}: {status}: {result['message']} ({target})", file=stream)
+    return 1 if result["alert"] else 0
