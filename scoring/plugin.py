@@ -99,7 +99,7 @@ class ScoreSession:
                 f"{config.getini('ml_score_manual_max_age_days')!r}") from None
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_make_collect_report(self, collector: pytest.Collector):  # type: ignore[no-untyped-def]
+    def pytest_make_collect_report(self):  # type: ignore[no-untyped-def]
         """Turn a malformed mark into a collection error of its module (works under xdist)."""
         report = yield
         errors = []
@@ -143,7 +143,7 @@ class ScoreSession:
         self.record.add_report(report.nodeid, report.when, report.outcome, refs)
 
     @pytest.hookimpl(optionalhook=True)
-    def pytest_testnodedown(self, node: Any, error: object) -> None:  # pylint: disable=unused-argument
+    def pytest_testnodedown(self, node: Any) -> None:
         """xdist controller: merge a worker's catalogue (it includes deselected tests)."""
         message = (getattr(node, "workeroutput", None) or {}).get(WORKER_KEY)
         if message:

@@ -64,19 +64,24 @@ def validate_report(data: Any) -> str | None:
     if problem:
         return problem
     for section in SECTIONS:
-        body = data["sections"].get(section)
-        where = f"sections.{section}"
-        if not isinstance(body, dict) or not _is_number(body.get("score")) \
-                or not isinstance(body.get("items"), dict):
-            return f"{where}: expected an object with a numeric score and items"
-        if sorted(body["items"]) != sorted(str(n) for n in ITEM_NUMBERS):
-            return f"{where}.items: expected the keys 1 to 7, got {sorted(body['items'])}"
-        for number, item in body["items"].items():
-            if not isinstance(item, dict):
-                return f"{where}.items.{number}: expected an object"
-            problem = _check_item(item)
-            if problem:
-                return f"{where}.items.{number}.{problem}"
+        problem = _check_section(f"sections.{section}", data["sections"].get(section))
+        if problem:
+            return problem
+    return None
+
+
+def _check_section(where: str, body: Any) -> str | None:
+    if not isinstance(body, dict) or not _is_number(body.get("score")) \
+            or not isinstance(body.get("items"), dict):
+        return f"{where}: expected an object with a numeric score and items"
+    if sorted(body["items"]) != sorted(str(n) for n in ITEM_NUMBERS):
+        return f"{where}.items: expected the keys 1 to 7, got {sorted(body['items'])}"
+    for number, item in body["items"].items():
+        if not isinstance(item, dict):
+            return f"{where}.items.{number}: expected an object"
+        problem = _check_item(item)
+        if problem:
+            return f"{where}.items.{number}.{problem}"
     return None
 
 
