@@ -59,6 +59,8 @@ class HubRegistry(Registry):
 
     @classmethod
     def from_environment(cls, repo_id: str) -> HubRegistry:
+        """The registry `hf://repo_id` names, with HF_ENDPOINT and HF_TOKEN read now (at call
+        time, unlike huggingface_hub, which reads HF_ENDPOINT once at import)."""
         return cls(repo_id, endpoint=os.environ.get("HF_ENDPOINT"),
                    token=os.environ.get("HF_TOKEN"))
 

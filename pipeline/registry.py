@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import importlib
 import json
 import re
 import shutil
@@ -56,14 +57,17 @@ class Package:
 
     @property
     def version(self) -> str:
+        """The name the package is published under."""
         return self.metadata["version"]
 
     @property
     def sha256(self) -> str:
+        """The artifact's sha256 as the metadata states it (verified on construction)."""
         return self.metadata["sha256"]
 
     @property
     def artifact(self) -> Path:
+        """The artifact file; its name comes from the metadata, never a path."""
         return self.directory / self.metadata["artifact"]
 
 
@@ -186,6 +190,7 @@ def _flatten(params: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, An
 
 # -- the index: pure state transitions ------------------------------------------------------------
 def empty_index() -> Index:
+    """The state of a registry nothing was published to."""
     return {"format": 1, "versions": [], "served": [], "events": []}
 
 
@@ -279,10 +284,12 @@ class Registry(ABC):
         return [entry["version"] for entry in self._read_index()["versions"]]
 
     def served(self) -> str | None:
+        """The version `load_model()` loads by default; None until something is promoted."""
         served = self._read_index()["served"]
         return served[-1] if served else None
 
     def promote(self, version: str) -> None:
+        """Serve a published version; the one served before stays on the stack for rollback."""
         self._update_index(lambda index: (promoted(index, version, self.uri), None),
                            f"Serve model {version}")
 
@@ -391,9 +398,9 @@ def open_registry(uri: str | None = None, params_path: str | Path = "params.yaml
 
         uri = str((load_params(params_path).get("registry") or {}).get("uri") or DEFAULT_URI)
     if uri.startswith(HUB_SCHEME):
-        from pipeline.hub import HubRegistry  # pylint: disable=import-outside-toplevel
-
-        return HubRegistry.from_environment(uri[len(HUB_SCHEME):])
+        # Imported by name: the Hub backend builds on this module and loads its client lazily.
+        hub = importlib.import_module("pipeline.hub")
+        return hub.HubRegistry.from_environment(uri[len(HUB_SCHEME):])
     return LocalRegistry(uri)
 
 

@@ -41,7 +41,8 @@ def s3_env(base: dict[str, str] | None = None) -> dict[str, str]:
 def _reset(endpoint: str) -> None:
     """moto keeps its buckets in process-wide state; start and end every server empty."""
     request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310  # always http://127.0.0.1
+    # The endpoint is always the http://127.0.0.1 server started below.
+    with urllib.request.urlopen(request, timeout=10):  # nosec B310
         pass
 
 
