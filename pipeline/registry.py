@@ -98,7 +98,8 @@ def verify_package(directory: str | Path, expected_sha256: str | None = None) ->
 
 def model_card(metadata: dict[str, Any]) -> str:
     """A README.md that lets someone judge the model without loading it (Hub model card format)."""
-    metrics = metadata.get("metrics") or {}
+    metrics = _scalars(metadata.get("metrics") or {})
+    scores = sorted(name for name, value in metrics.items() if isinstance(value, float))
     versions = metadata.get("versions") or {}
     metric_rows = "\n".join(f"| {name} | {_fmt(value)} |"
                             for name, value in sorted(metrics.items()))
@@ -111,7 +112,7 @@ tags:
 - text-classification
 - sentiment-analysis
 - skops
-metrics: [{", ".join(sorted(metrics))}]
+metrics: [{", ".join(scores)}]
 ---
 
 # Restaurant-review sentiment classifier, version `{metadata['version']}`
@@ -173,6 +174,12 @@ from pipeline.registry import load_model
 model, metadata = load_model("{metadata['version']}")  # verifies the sha256 before loading
 ```
 """
+
+
+def _scalars(metrics: dict[str, Any]) -> dict[str, int | float]:
+    """Numbers only: a confusion matrix belongs in the reports, not in a one-line summary."""
+    return {name: value for name, value in metrics.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)}
 
 
 def _fmt(value: Any) -> str:
@@ -450,7 +457,8 @@ def main(argv: list[str]) -> int:
         index = store.index()
         served = index["served"][-1] if index["served"] else None
         for entry in index["versions"]:
-            metrics = " ".join(f"{k}={_fmt(v)}" for k, v in sorted(entry["metrics"].items()))
+            metrics = " ".join(f"{k}={_fmt(v)}" for k, v in sorted(entry["metrics"].items())
+                               if k in ("accuracy", "f1"))
             print(f"{'*' if entry['version'] == served else ' '} {entry['version']}  "
                   f"{entry['published_at']}  {metrics}".rstrip())
     elif args.command == "promote":
