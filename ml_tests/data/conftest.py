@@ -1,0 +1,43 @@
+"""Fixtures of the Data suite: the feature-group ablation, computed once per session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ml_tests.data.feature_groups import PRIVACY_CONTROLS, feature_groups, paired_gain
+from pipeline import crossval
+from pipeline.params import get
+
+
+@pytest.fixture(scope="session")
+def ablation(params: dict[str, Any], train_split) -> dict[str, Any]:
+    """Repeated-CV accuracy of the configured model and of each group toggled, on paired folds.
+
+    `gain` is always "with the group minus without it": for an enabled group the configured
+    model is the "with" side, for a disabled one the toggled model is.
+    """
+    texts, labels = train_split.texts, train_split.labels
+    baseline = crossval.cv_scores(params, texts, labels)
+    threshold = float(get(params, "feature_costs.min_gain_se"))
+    groups: dict[str, Any] = {}
+    for group in feature_groups(params):
+        toggled = crossval.cv_scores(crossval.with_overrides(params, group.toggle), texts, labels)
+        with_group, without_group = (baseline, toggled) if group.enabled else (toggled, baseline)
+        figures = paired_gain(with_group, without_group, params)
+        noise = threshold * figures["se"]
+        groups[group.name] = {
+            "enabled": group.enabled,
+            "toggle": group.toggle,
+            "toggled": crossval.summarise(toggled),
+            "gain": round(figures["gain"], 4),
+            "se": round(figures["se"], 4),
+            "naive_se": round(figures["naive_se"], 4),
+            "noise": round(noise, 4),
+            "beneficial": figures["gain"] > noise,
+            "harmful": figures["gain"] < -noise,
+            "privacy_control": PRIVACY_CONTROLS.get(group.name),
+        }
+    return {"baseline": crossval.summarise(baseline), "min_gain_se": threshold,
+            "folds": len(baseline), "groups": groups}

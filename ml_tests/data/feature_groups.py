@@ -1,0 +1,63 @@
+"""The feature groups of the pipeline and how their value is judged (Data 2 and Data 3).
+
+A group is one switch of `features` in params.yaml: a preprocessing step, sublinear tf, bigrams
+or one optional text statistic. Groups are derived from params and the pipeline's own lists, so
+a step added to `PREPROCESSING_KEYS` or `TextStats.AVAILABLE` is ablated without editing this
+file.
+
+Noise: the 5x5 repeated-CV folds overlap (every review is in 4 of 5 training folds of a repeat),
+so the plain standard error of the paired differences understates their spread. The
+Nadeau-Bengio correction, (1/J + n_test/n_train) * s^2, is the honest one for repeated CV.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pipeline.features import TextStats
+from pipeline.model import PREPROCESSING_KEYS
+from pipeline.params import get
+
+# Controls that exist for another reason than accuracy; they are exempt from "beneficial" but
+# must not cost accuracy beyond noise either.
+PRIVACY_CONTROLS = {"mask_pii": "privacy control (Data 5): URLs, e-mails and phone numbers are "
+                                "masked before features whatever it does to accuracy"}
+
+
+@dataclass(frozen=True)
+class Group:
+    """One feature group: its name, whether params enable it, and the overrides that toggle it."""
+
+    name: str
+    enabled: bool
+    toggle: dict[str, Any]
+
+
+def feature_groups(params: dict[str, Any]) -> list[Group]:
+    """Every switchable feature group with the override that flips it from its configured state."""
+    features = get(params, "features")
+    groups = [Group(key, bool(features[key]), {f"features.{key}": not bool(features[key])})
+              for key in (*PREPROCESSING_KEYS, "sublinear_tf")]
+    ngram_max = int(features["ngram_max"])
+    groups.append(Group("bigrams", ngram_max >= 2,
+                        {"features.ngram_max": 1 if ngram_max >= 2 else 2}))
+    extra = list(features.get("extra") or ())
+    for name in TextStats.AVAILABLE:
+        toggled = [item for item in extra if item != name] if name in extra else extra + [name]
+        groups.append(Group(f"extra:{name}", name in extra, {"features.extra": toggled}))
+    return groups
+
+
+def paired_gain(with_group: np.ndarray, without_group: np.ndarray,
+                params: dict[str, Any]) -> dict[str, float]:
+    """Mean paired accuracy gain of having the group, and its corrected standard error."""
+    differences = np.asarray(with_group) - np.asarray(without_group)
+    n_splits = int(get(params, "cv.n_splits"))
+    variance = float(np.var(differences, ddof=1)) if len(differences) > 1 else 0.0
+    standard_error = math.sqrt((1 / len(differences) + 1 / (n_splits - 1)) * variance)
+    return {"gain": float(np.mean(differences)), "se": standard_error,
+            "naive_se": math.sqrt(variance / len(differences))}
