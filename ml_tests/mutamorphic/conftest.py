@@ -1,0 +1,78 @@
+"""The mutamorphic run: mutants of the test split, predictions before and after repair, once.
+
+The figures go to reports/mutamorphic.json as soon as they exist, so a reviewer can read them
+even when a test fails.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from pipeline import evaluate, lexicon, metamorphic, perf
+from pipeline.fileio import write_json_atomic
+
+
+@pytest.fixture(scope="session")
+def mm_settings(params: dict[str, Any]) -> dict[str, Any]:
+    """params.yaml `mutamorphic`."""
+    return params["mutamorphic"]
+
+
+@pytest.fixture(scope="session")
+def mm_predict(trained_model):
+    """Positive probabilities through the serving path, looked up at call time."""
+    return lambda texts: evaluate.predict_labels(trained_model, list(texts))[1]
+
+
+@pytest.fixture(scope="session")
+def mutamorphic_run(test_split, mm_settings, mm_predict, params, reports_dir) -> dict[str, Any]:
+    """Mutants, consistency before and after repair, repair cost; written to the report."""
+    seed = int(params["seed"])
+    sources = lexicon.providers()
+    texts = list(test_split.texts)
+    mutants = metamorphic.generate(texts, int(mm_settings["mutants_per_review"]), seed, sources)
+    mutant_texts = [m.text for m in mutants]
+    plain = perf.interleaved({"predict": lambda: (mm_predict(texts), mm_predict(mutant_texts))},
+                             0, 1)
+    source_p, mutant_p = mm_predict(texts), mm_predict(mutant_texts)
+    votes = int(mm_settings["repair_votes"])
+    start = time.perf_counter()
+    repaired_source = metamorphic.repair(mm_predict, texts, votes, seed, sources)
+    repaired_mutant = metamorphic.repair(mm_predict, mutant_texts, votes, seed, sources)
+    repair_seconds = time.perf_counter() - start
+    before = metamorphic.consistency(mutants, source_p, mutant_p)
+    after = metamorphic.consistency(mutants, repaired_source, repaired_mutant)
+    relations = {
+        relation: {
+            "mutants": before["per_relation"][relation]["mutants"],
+            "consistency_before": before["per_relation"][relation]["consistency"],
+            "consistency_after_repair": after["per_relation"][relation]["consistency"],
+            "min_consistency": mm_settings["min_consistency"][relation],
+            "worst_examples": metamorphic.worst_examples(mutants, texts, source_p, mutant_p,
+                                                         relation),
+        }
+        for relation in metamorphic.RELATIONS
+    }
+    inputs = len(texts) + len(mutants)
+    report = {
+        "reviews": len(texts),
+        "mutants": len(mutants),
+        "consistency_before": before["overall"],
+        "consistency_after_repair": after["overall"],
+        "relations": relations,
+        "synonym_providers": [provider.name for provider in sources],
+        "repair": {
+            "votes": votes,
+            "scheme": "mean positive probability of the input and its label-preserving mutants",
+            "seconds": round(repair_seconds, 4),
+            "plain_predict_seconds": round(plain["predict"].median, 4),
+            "ms_per_input": round(repair_seconds / inputs * 1e3, 4),
+            "cost_ratio": round(repair_seconds / plain["predict"].median, 3),
+            "max_cost_ratio": mm_settings["max_repair_cost_ratio"],
+        },
+    }
+    write_json_atomic(reports_dir / "mutamorphic.json", report)
+    return {"report": report, "mutants": mutants, "texts": texts}
