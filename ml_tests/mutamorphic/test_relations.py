@@ -26,8 +26,8 @@ def test_enough_changed_mutants_from_every_relation(mutamorphic_run, mm_settings
 def test_relation_holds_as_often_as_measured(mutamorphic_run, relation):
     """Synonyms and neutral sentences keep the label; negation moves the probability.
 
-    Red when: the model ignores negation (e.g. `mark_negation` off, "not" dropped as a stop
-    word), or leans on words that carry no sentiment.
+    Red when: the model ignores negation (negations dropped as stop words: negation 0.0 and
+    synonym 0.83 measured), or leans on words that carry no sentiment.
     """
     figures = mutamorphic_run["report"]["relations"][relation]
     assert figures["mutants"] > 0
