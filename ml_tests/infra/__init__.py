@@ -1,0 +1,1 @@
+"""Infrastructure section of the ML Test Score (Infra 1-7)."""

@@ -1,0 +1,114 @@
+"""Fixtures of the Infrastructure suite: packaged model variants and end-to-end `dvc repro` runs.
+
+The end-to-end runs work in temporary copies of the project (pipeline/, dvc.yaml, params.yaml,
+.dvc/config, .dvcignore) with a fresh git repository and a DVC site cache inside the copy, so
+`/work/main`'s own outputs and caches are never touched. Both cold runs start at once (they are
+independent) and each fixture is built once per session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ml_tests.support.s3 import s3_env
+from pipeline import artifact, package
+from pipeline.evaluate import evaluate_model
+from pipeline.fileio import sha256_file, write_json_atomic
+
+COPIED = ("pipeline", "dvc.yaml", "params.yaml", ".dvcignore", ".dvc/config")
+
+
+def make_package(model: Any, directory: Path, claimed_metrics: dict[str, Any],
+                 params: dict[str, Any], data_path: Path) -> Path:
+    """Write a package directory (artifact + metadata) for `model` without any quality gate.
+
+    The metrics are whatever the builder claims: the release check must measure, not trust them.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    sha = artifact.save_model(model, directory / artifact.ARTIFACT_NAME)
+    metadata = package.build_metadata(sha, sha256_file(data_path), claimed_metrics, params)
+    write_json_atomic(directory / artifact.METADATA_NAME, metadata)
+    return directory
+
+
+def package_for(model: Any, directory: Path, test_split, params: dict[str, Any],
+                data_path: Path) -> Path:
+    """A package with the model's real held-out metrics (what the package stage would write)."""
+    metrics = evaluate_model(model, test_split.texts, test_split.labels)
+    return make_package(model, directory, metrics, params, data_path)
+
+
+@dataclass
+class ReproRun:
+    """A temporary project copy after a cold `dvc repro`, with its wall-clock time."""
+
+    repo: Path
+    seconds: float
+    stdout: str
+
+
+def copy_project(project_root: Path, target: Path) -> Path:
+    """The files `dvc repro` needs, in a fresh git + DVC repository with its own site cache."""
+    for name in COPIED:
+        source = project_root / name
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, destination, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copyfile(source, destination)
+    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
+    subprocess.run([sys.executable, "-m", "dvc", "config", "core.site_cache_dir",
+                    str(target / ".dvc-site-cache")], cwd=target, check=True, env=repro_env(None))
+    return target
+
+
+def repro_env(data_dir: Path | None) -> dict[str, str]:
+    """This interpreter first on PATH (dvc.yaml says `python`), data from SENTIMENT_DATA_DIR."""
+    env = s3_env()
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("PYTHONPATH", None)
+    if data_dir is not None:
+        env["SENTIMENT_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def start_repro(repo: Path, data_dir: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=repo,
+                            env=repro_env(data_dir), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def finish(process: subprocess.Popen[str], repo: Path, started: float) -> ReproRun:
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        pytest.fail(f"dvc repro in {repo} failed ({process.returncode}):\n{output[-3000:]}")
+    return ReproRun(repo, seconds, output)
+
+
+@pytest.fixture(scope="session")
+def repro_runs(tmp_path_factory: pytest.TempPathFactory, project_root: Path,
+               data_dir: Path) -> tuple[ReproRun, ReproRun]:
+    """Two independent cold `dvc repro` runs of the project, from scratch, started together."""
+    repos = [copy_project(project_root, tmp_path_factory.mktemp(f"repro{i}") / "repo")
+             for i in (1, 2)]
+    started = time.perf_counter()
+    processes = [start_repro(repo, data_dir) for repo in repos]
+    try:
+        first, second = [finish(p, r, started) for p, r in zip(processes, repos, strict=True)]
+    finally:
+        for process in processes:  # a failed first run must not leave the second one running
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return first, second

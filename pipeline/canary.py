@@ -1,0 +1,264 @@
+"""`python -m pipeline canary --candidate DIR`: try a new model beside the served one first.
+
+A model that passed offline evaluation can still break serving: it may label live traffic very
+differently from the model users know, fail on reviews nobody would get wrong, be much slower,
+or turn odd inputs into NaN. The canary runs the candidate and the served model side by side
+before anything is promoted and checks, with thresholds from `canary:` in params.yaml:
+
+- agreement: the share of a serving batch (`data.serving`, or `--traffic`) on which both
+  models give the same label is at least `min_agreement`;
+- labelled canary reviews (`CANARY_REVIEWS`, unambiguous handwritten reviews): the candidate's
+  error rate is at most `max_error_rate`;
+- latency: the candidate's median time per single-review prediction is at most
+  `max_latency_ratio` times the served model's, both measured interleaved in the same run;
+- hostile inputs (`HOSTILE_INPUTS`: empty, huge, binary, markup, other scripts): every one gets
+  a finite probability in [0, 1] with rows summing to 1, and no exception.
+
+Agreement and latency need a reference: without a served model (a first release) they are
+skipped and said so. When the canary passes, the release check (`pipeline.release`: held-out
+accuracy against `quality.min_accuracy` and against the served version) runs, and only then is
+the candidate published and promoted. Any failure exits with code 2 and one line naming every
+failed check; the served version is left in place. Figures go to `reports/canary.json`.
+
+    python -m pipeline canary --candidate models                  # check, release, promote
+    python -m pipeline canary --candidate DIR --served VERSION|DIR --dry-run
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.artifact import load_package
+from pipeline.errors import PipelineError
+from pipeline.fileio import write_json_atomic
+from pipeline.layout import REPORTS_DIR
+from pipeline.params import get, load_params
+from pipeline.reviews import read_reviews
+
+CANARY_REPORT = REPORTS_DIR / "canary.json"
+
+# Handwritten, deliberately unambiguous reviews (1 = liked): any usable model labels them right,
+# so errors here mean a broken model, not a hard review.
+CANARY_REVIEWS: tuple[tuple[str, int], ...] = (
+    ("The food was delicious and the staff were friendly.", 1),
+    ("Great service, amazing pasta, we will definitely come back!", 1),
+    ("Best burger I have had in years.", 1),
+    ("Loved the atmosphere and the desserts were excellent.", 1),
+    ("Wonderful place, fresh ingredients and fair prices.", 1),
+    ("Our waiter was attentive and the steak was perfect.", 1),
+    ("Really good sushi, I highly recommend it.", 1),
+    ("Fantastic breakfast, the coffee was great too.", 1),
+    ("Awesome food and a very nice, cozy place.", 1),
+    ("Everything was tasty and fresh, we loved it.", 1),
+    ("The food was cold and tasteless.", 0),
+    ("Terrible service, we waited an hour and left hungry.", 0),
+    ("Worst meal I have ever had, never again.", 0),
+    ("The fries were soggy and the burger was bland.", 0),
+    ("Rude staff and a dirty table, very disappointing.", 0),
+    ("Overpriced and the portions were tiny.", 0),
+    ("I would not recommend this place to anyone.", 0),
+    ("The chicken was dry and the soup was awful.", 0),
+    ("Horrible experience, the manager did not even apologize.", 0),
+    ("Not good at all, the pizza was burnt.", 0),
+)
+
+# Inputs a public endpoint will receive sooner or later.
+HOSTILE_INPUTS: tuple[str, ...] = (
+    "",
+    "   \t  ",
+    "!!!!!!!!!!!!!!!!",
+    "the and of to a",
+    "not not not not not never no",
+    "1234567890 3.14159 -42",
+    "NaN inf -inf None null",
+    "\x00\x01\x02 binary \x7f",
+    "<script>alert('x')</script><b>good</b>",
+    "'; DROP TABLE reviews; --",
+    "😀😀😀 🍕🍕 👎",
+    "الطعام كان رائعا",
+    "食べ物はとても美味しかった",
+    "caf\u0065\u0301 na\u00efve r\u00e9sum\u00e9",
+    "good " * 5000,
+    "x" * 20000,
+    "call me at +1 (555) 123-4567 or mail me@example.com, see http://example.com",
+)
+
+
+@dataclass
+class CanaryReport:
+    """The canary's figures and, in `reasons`, every check that failed."""
+
+    candidate: str
+    served: str | None
+    n_traffic: int
+    agreement: float | None
+    n_labelled: int
+    labelled_errors: int
+    error_rate: float
+    candidate_ms: float | None
+    served_ms: float | None
+    latency_ratio: float | None
+    invalid_outputs: list[str] = field(default_factory=list)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.reasons
+
+
+def _positive_probability(model: Any, texts: list[str]) -> list[float]:
+    return [float(row[1]) for row in model.predict_proba(texts)]
+
+
+def _labels(model: Any, texts: list[str]) -> list[int]:
+    return [int(p >= 0.5) for p in _positive_probability(model, texts)]
+
+
+def invalid_outputs(model: Any, texts: tuple[str, ...] | list[str] = HOSTILE_INPUTS) -> list[str]:
+    """Inputs (shortened repr) for which the model raises or returns unusable probabilities."""
+    problems = []
+    for text in texts:
+        shown = repr(text[:24]) + ("..." if len(text) > 24 else "")
+        try:
+            row = [float(value) for value in model.predict_proba([text])[0]]
+        except Exception as error:  # pylint: disable=broad-exception-caught  # any crash counts
+            problems.append(f"{shown}: raised {type(error).__name__}")
+            continue
+        if not all(math.isfinite(value) and 0.0 <= value <= 1.0 for value in row):
+            problems.append(f"{shown}: probabilities {row}")
+        elif abs(sum(row) - 1.0) > 1e-6:
+            problems.append(f"{shown}: probabilities sum to {sum(row)}")
+    return problems
+
+
+def latency_ms(candidate: Any, served: Any, texts: list[str],
+               repeats: int) -> tuple[float, float]:
+    """Median milliseconds per single-review prediction of each model.
+
+    The two are measured alternately, review by review, so a busy machine slows both alike and
+    the ratio stays meaningful where an absolute time would not.
+    """
+    timings: dict[int, list[float]] = {0: [], 1: []}
+    for model in (candidate, served):  # warm-up: first calls pay for lazy imports and caches
+        model.predict_proba(texts[:1])
+    for _ in range(repeats):
+        for text in texts:
+            for key, model in ((0, candidate), (1, served)):
+                started = time.perf_counter()
+                model.predict_proba([text])
+                timings[key].append(time.perf_counter() - started)
+    return statistics.median(timings[0]) * 1e3, statistics.median(timings[1]) * 1e3
+
+
+def run_canary(candidate: Any, served: Any | None, traffic: list[str], params: dict[str, Any],
+               candidate_version: str = "candidate",
+               served_version: str | None = None) -> CanaryReport:
+    """Compare `candidate` with `served` (None: first release) and list every failed check."""
+    if not traffic:
+        raise PipelineError("canary: the traffic batch is empty; expected some reviews")
+    limits = {key: float(get(params, f"canary.{key}"))
+              for key in ("min_agreement", "max_error_rate", "max_latency_ratio")}
+    reasons = []
+    texts = [text for text, _ in CANARY_REVIEWS]
+    truth = [label for _, label in CANARY_REVIEWS]
+    invalid = invalid_outputs(candidate)
+    if invalid:
+        reasons.append(f"{len(invalid)} of {len(HOSTILE_INPUTS)} hostile inputs gave no valid"
+                       f" probability (first: {invalid[0]})")
+        # A model that emits NaN has no meaningful labels or timing to compare: stop here.
+        return CanaryReport(candidate_version, served_version, len(traffic), None, len(texts),
+                            len(texts), 1.0, None, None, None, invalid, limits, reasons)
+    errors = sum(p != t for p, t in zip(_labels(candidate, texts), truth, strict=True))
+    error_rate = errors / len(texts)
+    if error_rate > limits["max_error_rate"]:
+        reasons.append(f"{errors} of {len(texts)} labelled canary reviews wrong (error rate"
+                       f" {error_rate:.2f} > canary.max_error_rate {limits['max_error_rate']:.2f})")
+    agreement = candidate_ms = served_ms = ratio = None
+    if served is not None:
+        mine, theirs = _labels(candidate, traffic), _labels(served, traffic)
+        agreement = sum(a == b for a, b in zip(mine, theirs, strict=True)) / len(traffic)
+        if agreement < limits["min_agreement"]:
+            reasons.append(f"agrees with {served_version or 'the served model'} on"
+                           f" {agreement:.2f} of {len(traffic)} serving reviews"
+                           f" (< canary.min_agreement {limits['min_agreement']:.2f})")
+        sample = traffic[:int(get(params, "canary.latency_sample"))]
+        candidate_ms, served_ms = latency_ms(candidate, served, sample,
+                                             int(get(params, "canary.latency_repeats")))
+        ratio = candidate_ms / served_ms
+        if ratio > limits["max_latency_ratio"]:
+            reasons.append(f"{ratio:.2f}x the served model's latency ({candidate_ms:.2f} vs"
+                           f" {served_ms:.2f} ms per review; > canary.max_latency_ratio"
+                           f" {limits['max_latency_ratio']:.2f})")
+    return CanaryReport(candidate_version, served_version, len(traffic), agreement, len(texts),
+                        errors, error_rate, candidate_ms, served_ms, ratio, invalid, limits,
+                        reasons)
+
+
+def _reference(served: str | None, registry: Any) -> tuple[Any, dict[str, Any]] | None:
+    """The model to compare with: a package directory, a registry version, or the served one."""
+    from pipeline.release import served_model  # pylint: disable=import-outside-toplevel
+
+    if served is None:
+        return served_model(registry)
+    if Path(served).is_dir():
+        return load_package(served)
+    with tempfile.TemporaryDirectory(prefix="canary-") as scratch:
+        return load_package(registry.fetch(served, Path(scratch) / "package"))
+
+
+def _traffic(path: Path | None, params: dict[str, Any]) -> list[str]:
+    if path is None:
+        key = get(params, "data.serving")
+        path = Path(get(params, "data.raw_dir")) / get(params, f"data.files.{key}.name")
+    return read_reviews(path, labelled=False).texts
+
+
+def main(argv: list[str]) -> int:
+    """Canary, then release check, then publish and promote (unless --dry-run)."""
+    # pylint: disable-next=import-outside-toplevel
+    from pipeline.registry import open_registry
+    from pipeline.release import release  # pylint: disable=import-outside-toplevel
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline canary", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--candidate", type=Path, required=True,
+                        help="the candidate package directory (model.skops + metadata.json)")
+    parser.add_argument("--served", metavar="VERSION|DIR",
+                        help="what to compare with (default: the registry's served version)")
+    parser.add_argument("--registry", metavar="URI",
+                        help="directory or hf://owner/name (default: registry.uri in params.yaml)")
+    parser.add_argument("--traffic", type=Path,
+                        help="an unlabelled reviews file (default: data.serving from params)")
+    parser.add_argument("--holdout", type=Path,
+                        help="labelled held-out reviews for the release check"
+                             " (default: data/prepared/test.tsv)")
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--report", type=Path, default=CANARY_REPORT)
+    parser.add_argument("--dry-run", action="store_true", help="check only, promote nothing")
+    args = parser.parse_args(argv)
+    params = load_params(args.params)
+    registry = open_registry(args.registry, args.params)
+    candidate, metadata = load_package(args.candidate)
+    reference = _reference(args.served, registry)
+    report = run_canary(candidate, reference[0] if reference else None,
+                        _traffic(args.traffic, params), params, metadata["version"],
+                        reference[1]["version"] if reference else None)
+    write_json_atomic(args.report, {**asdict(report), "passed": report.passed})
+    if not report.passed:
+        raise PipelineError(f"canary: {report.candidate} not promoted: {'; '.join(report.reasons)}")
+    holdout = read_reviews(args.holdout) if args.holdout is not None else None
+    decision = release(args.candidate, registry, params, holdout, promote=not args.dry_run)
+    figures = (f"agreement {report.agreement:.2f}, latency x{report.latency_ratio:.2f}"
+               if report.agreement is not None else "no served model to compare with")
+    print(f"canary passed: {figures}, canary errors {report.labelled_errors}/"
+          f"{report.n_labelled}, held-out accuracy {decision.candidate_accuracy:.3f}")
+    print(f"{'checked (dry run)' if args.dry_run else 'promoted'}: {report.candidate}")
+    return 0
