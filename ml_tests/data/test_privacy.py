@@ -1,0 +1,136 @@
+"""Data 5: the data pipeline has appropriate privacy controls.
+
+Personal data (e-mail addresses, phone numbers, URLs) is masked before any feature is computed,
+so it can reach neither the vocabulary nor the saved artifact; and the artifact stores no raw
+review text, neither whole reviews nor the raw forms that preprocessing removes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import zipfile
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from ml_tests.data import pii
+from pipeline import artifact, features, model, reviews, train
+from pipeline.crossval import with_overrides
+
+
+@pytest.mark.rubric("data", 5)
+@settings(max_examples=80, deadline=None)
+@given(kind_value=pii.pii_strategy(),
+       template=st.sampled_from(["Great food, mail me at {} please.",
+                                 "{} The burger was not good!", "Call {}"]))
+def test_pii_is_masked_before_features(kind_value, template, params):
+    """Red when masking is off or a pattern misses a form (e.g. the phone pattern dropped)."""
+    kind, value = kind_value
+    preprocessor = model.build_preprocessor(params["features"])
+    tokens = preprocessor.transform_one(template.format(value)).split()
+    assert not pii.fragments(value) & {t.removeprefix(features.NEGATED_PREFIX) for t in tokens}
+    placeholder = {"email": "emailaddress", "phone": "phonenumber", "url": "urladdress"}[kind]
+    assert any(t.endswith(placeholder) for t in tokens), tokens
+
+
+def _with_injected_pii(split: reviews.Reviews, seed: int) -> tuple[reviews.Reviews, list[str]]:
+    rng = random.Random(seed)
+    texts, injected = list(split.texts), []
+    for index in range(0, len(texts), 6):
+        value = pii.KINDS[sorted(pii.KINDS)[index % 3]](rng)
+        injected.append(value)
+        texts[index] = f"{texts[index]} {value}"
+    return reviews.Reviews(texts, split.labels), injected
+
+
+@pytest.fixture(scope="module")
+def pii_model(train_split, params):
+    """The pipeline's model trained on reviews of which every sixth carries personal data."""
+    data, injected = _with_injected_pii(train_split, int(params["seed"]))
+    return train.train_model(data, params), data, injected
+
+
+def _vocabulary(model) -> set[str]:
+    return set(model.named_steps["features"].transformer_list[0][1].vocabulary_)
+
+
+@pytest.mark.rubric("data", 5)
+def test_vocabulary_holds_no_injected_pii(pii_model):
+    """Red when mask_pii is switched off or broken: the nonsense names become terms."""
+    fitted, _, injected = pii_model
+    pieces = set().union(*(pii.fragments(value) for value in injected))
+    terms = {piece.removeprefix(features.NEGATED_PREFIX) for term in _vocabulary(fitted)
+             for piece in term.split()}
+    assert pieces, "nothing was injected"
+    assert not pieces & terms, sorted(pieces & terms)[:10]
+
+
+def _artifact_strings(data: bytes) -> tuple[list[str], dict[str, bytes]]:
+    """Every string the artifact holds (JSON leaves and text arrays) and its raw entries."""
+    strings: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                strings.append(str(key))
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            strings.append(node)
+
+    for name, payload in entries.items():
+        if name.endswith(".json"):
+            walk(json.loads(payload))
+        elif name.endswith(".npy"):
+            array = np.load(io.BytesIO(payload), allow_pickle=False)
+            if array.dtype.kind in "US":
+                strings.extend(str(item) for item in array.ravel())
+    return strings, entries
+
+
+def _assert_absent(needles: set[str], data: bytes) -> None:
+    strings, entries = _artifact_strings(data)
+    text = "\n".join(strings)
+    found = {needle for needle in needles if needle in text}
+    for payload in entries.values():
+        found |= {needle for needle in needles if needle.encode("utf-8") in payload
+                  or needle.encode("utf-32-le") in payload}
+    assert not found, sorted(found)[:10]
+
+
+@pytest.mark.rubric("data", 5)
+def test_artifact_holds_no_raw_review_and_no_pii(packaged_model, train_split, pii_model):
+    """Red when the model keeps raw text (e.g. a transformer that memorises its input, or a
+    vectoriser fitted without preprocessing): whole reviews, accented or contracted raw words
+    and injected personal data are searched in every entry of the skops archive.
+    """
+    data = (packaged_model / artifact.ARTIFACT_NAME).read_bytes()
+    raw_forms = {word.strip(".,!?\"'") for text in train_split.texts for word in text.split()
+                 if any(ord(ch) > 127 for ch in word) or "n't" in word}
+    assert raw_forms, "the training split has no accented or contracted words to look for"
+    _assert_absent({text for text in train_split.texts if len(text) > 20} | raw_forms, data)
+    fitted, _, injected = pii_model
+    pieces = set().union(*(pii.fragments(value) for value in injected))
+    _assert_absent(set(injected) | {p for p in pieces if not p.isdigit()},
+                   artifact.dumps_model(fitted))
+
+
+@pytest.mark.rubric("data", 5)
+def test_pruned_terms_are_not_stored(train_split, params):
+    """Red when a fitted attribute keeps the terms min_df prunes (as `stop_words_` once did)."""
+    pruned_params = with_overrides(params, {"features.min_df": 2})
+    pruned_model = train.train_model(train_split, pruned_params)
+    kept = _vocabulary(pruned_model)
+    everything = _vocabulary(train.train_model(train_split, params))
+    pruned = {term for term in everything - kept if len(term) >= 6}
+    assert len(pruned) > 100, "min_df=2 pruned too few terms for a meaningful check"
+    strings, _ = _artifact_strings(artifact.dumps_model(pruned_model))
+    stored = {piece for s in strings for piece in s.split()}
+    assert not pruned & stored, sorted(pruned & stored)[:10]
