@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# pytester drives the plugin's and the audit's end-to-end tests; pytest only honours
+# `pytest_plugins` in the root conftest.
+pytest_plugins = ["pytester"]
+
 PROJECT_ROOT = Path(__file__).resolve().parent
 DATA_DIR_ENV = "SENTIMENT_DATA_DIR"
 

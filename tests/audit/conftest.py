@@ -1,3 +1,0 @@
-"""The fault audit is tested on small foreign projects built with pytester."""
-
-pytest_plugins = ["pytester"]
