@@ -63,13 +63,30 @@ def _linear_parts(model: Any) -> tuple[Any, float]:
     return coefficients[0], float(intercept[0])
 
 
+def feature_names(union: Any) -> list[str]:
+    """Column names of the FeatureUnion's output, `<transformer>__<feature>`.
+
+    `TextStats` has no get_feature_names_out; its columns are the statistics it was asked for.
+    """
+    names: list[str] = []
+    for name, transformer in union.transformer_list:
+        if hasattr(transformer, "get_feature_names_out"):
+            names += [f"{name}__{column}" for column in transformer.get_feature_names_out()]
+        else:
+            names += [f"{name}__{column}" for column in transformer.stats]
+    return names
+
+
 def explain_text(model: Any, text: str) -> Explanation:
     """Explain one prediction of a fitted preprocess -> features -> classifier Pipeline."""
     coefficients, intercept = _linear_parts(model)
     preprocessor, features = model.named_steps["preprocess"], model.named_steps["features"]
     steps = preprocessor.steps(text)
     row = features.transform(preprocessor.transform([text]))
-    names = features.get_feature_names_out()
+    names = feature_names(features)
+    if len(names) != row.shape[1] or len(names) != len(coefficients):
+        raise PipelineError(f"explain: {len(names)} feature names for {row.shape[1]} columns and"
+                            f" {len(coefficients)} coefficients; the model is inconsistent")
     row = row.tocsr() if hasattr(row, "tocsr") else row
     if hasattr(row, "indices"):
         active = zip(row.indices.tolist(), row.data.tolist(), strict=True)
