@@ -66,14 +66,11 @@ class RunRecord:
         if selected:
             self.selected.add(nodeid)
 
-    def add_report(self, nodeid: str, when: str, outcome: str,
-                   refs: Iterable[RubricRef] = ()) -> None:
-        """Fold one phase report; refs carried by the report make a lost catalogue harmless."""
-        refs = tuple(refs)
-        if refs:
-            self.add_collected(nodeid, refs, selected=True)
-        if nodeid in self.catalogue:
-            self.outcomes[nodeid] = combine(self.outcomes.get(nodeid), phase_outcome(when, outcome))
+    def add_report(self, nodeid: str, when: str, outcome: str) -> None:
+        """Fold one phase report of a rubric test (reports of other tests are ignored)."""
+        new = phase_outcome(when, outcome)
+        if new is not None and nodeid in self.catalogue:
+            self.outcomes[nodeid] = combine(self.outcomes.get(nodeid), new)
 
     def to_message(self) -> dict[str, object]:
         """Plain data for ``config.workeroutput`` (execnet only carries builtins)."""

@@ -86,6 +86,7 @@ class ScoreSession:
         self.collected: dict[str, tuple[RubricRef, ...]] = {}
         self.report: dict[str, Any] | None = None
         self.fail_message: str | None = None
+        self.section_marks = {section: getattr(pytest.mark, section) for section in SECTIONS}
         self.report_dir = config.getoption("ml_score_report")
         self.fail_under = config.getoption("ml_score_fail_under")
         if self.report_dir is not None and Path(self.report_dir).exists() \
@@ -124,8 +125,8 @@ class ScoreSession:
             if not refs:
                 continue
             self.collected[item.nodeid] = refs
-            for section in sorted({ref.section for ref in refs}):
-                item.add_marker(section)
+            for section in {ref.section for ref in refs}:
+                item.add_marker(self.section_marks[section])
             item.user_properties.extend((USER_PROPERTY, str(ref)) for ref in refs)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -138,9 +139,14 @@ class ScoreSession:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold each phase report (on the xdist controller these arrive from the workers)."""
-        refs = [RubricRef.parse(value) for key, value in report.user_properties
-                if key == USER_PROPERTY]
-        self.record.add_report(report.nodeid, report.when, report.outcome, refs)
+        if report.nodeid not in self.record.catalogue:
+            # xdist controller (no collection of its own): the refs travel with the report
+            refs = [RubricRef.parse(value) for key, value in report.user_properties
+                    if key == USER_PROPERTY]
+            if not refs:
+                return
+            self.record.add_collected(report.nodeid, refs, selected=True)
+        self.record.add_report(report.nodeid, report.when, report.outcome)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any) -> None:
