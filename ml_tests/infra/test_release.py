@@ -1,0 +1,103 @@
+"""Infra 4: model quality is validated before serving.
+
+`pipeline.release.release` scores the candidate and the served version on the same held-out
+reviews and promotes only a candidate that reaches `quality.min_accuracy` and is not worse than
+the served one by more than `release.max_accuracy_drop`. A refused candidate is not even
+published, and the served version stays. The degraded candidates claim the served model's
+metrics in their metadata: the check must measure, not trust.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from ml_tests.infra.conftest import make_package, package_for
+from pipeline import release as release_module, train
+from pipeline.artifact import load_package, read_metadata
+from pipeline.crossval import with_overrides
+from pipeline.evaluate import evaluate_model
+from pipeline.registry import LocalRegistry
+from pipeline.reviews import Reviews
+
+
+@pytest.fixture
+def serving(tmp_path: Path, packaged_model: Path, params, test_split) -> LocalRegistry:
+    """A local registry serving the pipeline's model, released through the check itself."""
+    registry = LocalRegistry(tmp_path / "registry")
+    decision = release_module.release(packaged_model, registry, params, holdout=test_split)
+    assert decision.accepted and decision.served is None  # a first release: only the floor
+    assert registry.served() == read_metadata(packaged_model)["version"]
+    return registry
+
+
+def degraded(name: str, model, tmp_path: Path, packaged_model: Path, params,
+             historic_path: Path) -> Path:
+    """Package `model` claiming the served model's metrics."""
+    claimed = read_metadata(packaged_model)["metrics"]
+    return make_package(model, tmp_path / name, claimed, params, historic_path)
+
+
+def assert_refused(registry: LocalRegistry, candidate: Path, params, test_split,
+                   rule: str) -> release_module.ReleaseDecision:
+    served_before, versions_before = registry.served(), registry.versions()
+    with pytest.raises(release_module.ReleaseRefused, match=rule) as refused:
+        release_module.release(candidate, registry, params, holdout=test_split)
+    assert registry.served() == served_before, "a refused candidate replaced the served model"
+    assert registry.versions() == versions_before, "a refused candidate was published"
+    assert f"{served_before} stays served" in str(refused.value)
+    return refused.value.decision
+
+
+@pytest.mark.rubric("infra", 4)
+def test_a_model_trained_on_shuffled_labels_is_refused(serving, train_split, test_split, params,
+                                                       packaged_model: Path, historic_path: Path,
+                                                       tmp_path: Path, reports_dir: Path) -> None:
+    """Red when the release check trusts the metrics in metadata.json, skips the accuracy
+    floor, or promotes before checking."""
+    labels = list(train_split.labels)
+    random.Random(int(params["seed"])).shuffle(labels)
+    model = train.train_model(Reviews(train_split.texts, labels), params)
+    candidate = degraded("shuffled", model, tmp_path, packaged_model, params, historic_path)
+    decision = assert_refused(serving, candidate, params, test_split, "quality.min_accuracy")
+    assert decision.candidate_accuracy < decision.min_accuracy
+    (reports_dir / "infra_release_shuffled.json").write_text(json.dumps(vars(decision), indent=2))
+
+
+@pytest.mark.rubric("infra", 4)
+def test_a_model_much_worse_than_the_served_one_is_refused(serving, train_split, test_split,
+                                                           params, packaged_model: Path,
+                                                           historic_path: Path,
+                                                           tmp_path: Path,
+                                                           reports_dir: Path) -> None:
+    """A crippled preprocessor (no lowercasing) still clears the absolute floor but loses more
+    than the tolerance against the served model. Red when the release check does not compare
+    with the served version (e.g. only checks quality.min_accuracy)."""
+    crippled = with_overrides(params, {"features.lowercase": False})
+    model = train.train_model(train_split, crippled)
+    candidate = degraded("crippled", model, tmp_path, packaged_model, crippled, historic_path)
+    decision = assert_refused(serving, candidate, params, test_split, "worse than the served")
+    assert decision.candidate_accuracy >= decision.min_accuracy, "precondition: above the floor"
+    assert decision.served_accuracy - decision.candidate_accuracy > decision.max_accuracy_drop
+    (reports_dir / "infra_release_crippled.json").write_text(json.dumps(vars(decision), indent=2))
+
+
+@pytest.mark.rubric("infra", 4)
+def test_a_good_candidate_is_promoted(serving, train_split, test_split, params,
+                                      historic_path: Path, tmp_path: Path) -> None:
+    """Red when the check refuses everything (a sign the rules are mis-wired) or promotes a
+    different artifact than the one checked."""
+    stemmed = with_overrides(params, {"features.stem": True})
+    model = train.train_model(train_split, stemmed)
+    candidate = package_for(model, tmp_path / "good", test_split, stemmed, historic_path)
+    version = read_metadata(candidate)["version"]
+    decision = release_module.release(candidate, serving, params, holdout=test_split)
+    assert decision.accepted and decision.served is not None
+    assert serving.served() == version
+    served_model, metadata = load_package(serving.fetch(version, tmp_path / "fetched"))
+    assert metadata["sha256"] == read_metadata(candidate)["sha256"]
+    assert evaluate_model(served_model, test_split.texts, test_split.labels)["accuracy"] == \
+        decision.candidate_accuracy
