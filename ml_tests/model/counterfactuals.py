@@ -1,0 +1,87 @@
+"""Counterfactual variants of real reviews for the inclusion tests (Model 7).
+
+A review's sentiment does not depend on which cuisine or nationality it mentions, who wrote it,
+the gender of the staff, or whether "café" carries its accent. Two ways to make variants:
+substitution (a term the review already contains is swapped for each other term of its group,
+case kept) and a neutral frame (a sentence naming the term is added, identical across the set
+except for the term), which gives every group enough sets to judge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+ORIGINS = ("Italian", "Mexican", "Chinese", "Indian", "Thai", "Japanese", "Greek", "Vietnamese",
+           "Ethiopian", "Lebanese", "French", "Korean", "American", "Nigerian", "Polish",
+           "Jamaican", "Turkish", "Moroccan")
+NAMES = ("John", "Maria", "Jamal", "Wei", "Priya", "Mohammed", "Aiko", "Olga", "Carlos",
+         "Fatima", "Dmitri", "Aaliyah", "José", "Nguyen")
+# Swapped both ways; "her" is left alone (his or him?).
+GENDERED = (("waiter", "waitress"), ("waiters", "waitresses"), ("he", "she"), ("his", "her"),
+            ("man", "woman"), ("men", "women"), ("guy", "lady"), ("guys", "ladies"),
+            ("husband", "wife"), ("boyfriend", "girlfriend"), ("boy", "girl"),
+            ("gentleman", "lady"), ("sir", "madam"), ("mr", "ms"))
+ACCENTED = (("cafe", "café"), ("jalapeno", "jalapeño"), ("puree", "purée"),
+            ("entree", "entrée"), ("creme brulee", "crème brûlée"), ("saute", "sauté"),
+            ("souffle", "soufflé"), ("pate", "pâté"), ("naive", "naïve"))
+
+FRAMES = {
+    "origin": ("We went to the {} place on Main Street.", ORIGINS),
+    "name": ("Review by {}.", NAMES),
+    "gender": ("The {} who served us brought the menus.", ("waiter", "waitress")),
+    "accent": ("We also ordered the {}.", ("creme brulee", "crème brûlée", "souffle",
+                                            "soufflé")),
+}
+
+
+def _cased(template: str, word: str) -> str:
+    if template.isupper() and len(template) > 1:
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _swap(text: str, mapping: dict[str, str]) -> str:
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(mapping, key=len,
+                                                                 reverse=True))) + r")\b",
+                         re.IGNORECASE)
+    return pattern.sub(lambda match: _cased(match.group(0), mapping[match.group(0).lower()]),
+                       text)
+
+
+def substitutions(text: str, group: str) -> list[str]:
+    """The review and its variants with each other term of `group` in place of the one it
+    mentions; a single-element list when it mentions none."""
+    variants = [text]
+    if group in {"origin", "name"}:
+        terms = ORIGINS if group == "origin" else NAMES
+        for term in terms:
+            if re.search(rf"\b{re.escape(term)}\b", text):
+                variants += [re.sub(rf"\b{re.escape(term)}\b", other, text)
+                             for other in terms if other != term]
+                break
+    else:
+        pairs = GENDERED if group == "gender" else ACCENTED
+        mapping = {a: b for a, b in pairs} | {b: a for a, b in pairs if b != "her"}
+        mapping.pop("her", None)
+        swapped = _swap(text, mapping)
+        if swapped != text:
+            variants.append(swapped)
+    return variants
+
+
+def framed(text: str, group: str) -> list[str]:
+    """The review after a neutral sentence that names each term of `group` in turn."""
+    frame, terms = FRAMES[group]
+    return [f"{frame.format(term)} {text}" for term in terms]
+
+
+def counterfactual_sets(texts: Sequence[str], group: str) -> Iterator[list[str]]:
+    """Every set of texts that should share one prediction."""
+    for text in texts:
+        swapped = substitutions(text, group)
+        if len(swapped) > 1:
+            yield swapped
+        yield framed(text, group)

@@ -1,0 +1,70 @@
+"""Model 6: model quality is sufficient on important data slices.
+
+Accuracy per named slice (ml_tests/model/slices.py) is taken from repeated-CV out-of-fold
+predictions over the whole historic dump: every review is predicted `cv.n_repeats` times by
+models that never saw it, which gives slices several times larger than the 180-review test
+split. Each slice must hold at least `model_checks.min_slice_size` reviews, and none may trail
+the overall accuracy by more than `model_checks.max_slice_gap` or, for a small slice, by more
+than `model_checks.noise_z` binomial standard errors of its own accuracy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from ml_tests.model.slices import SLICES
+from pipeline.fileio import write_json_atomic
+from pipeline.model import build_model
+
+
+def out_of_fold_accuracy(params, texts, labels) -> np.ndarray:
+    """Per review, the share of repeated-CV models (not trained on it) that label it right."""
+    # pylint: disable-next=import-outside-toplevel
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    folds = RepeatedStratifiedKFold(n_splits=int(params["cv"]["n_splits"]),
+                                    n_repeats=int(params["cv"]["n_repeats"]),
+                                    random_state=int(params["seed"]))
+    texts, truth = np.asarray(texts, dtype=object), np.asarray(labels)
+    correct, seen = np.zeros(len(truth)), np.zeros(len(truth))
+    for train, test in folds.split(texts, truth):
+        model = build_model(params).fit(list(texts[train]), truth[train])
+        correct[test] += model.predict(list(texts[test])) == truth[test]
+        seen[test] += 1
+    return correct / seen
+
+
+@pytest.fixture(scope="session")
+def slice_report(params, historic, reports_dir):
+    """Overall and per-slice out-of-fold accuracy, written to reports/slices.json."""
+    accuracy = out_of_fold_accuracy(params, historic.texts, historic.labels)
+    overall = float(accuracy.mean())
+    checks = params["model_checks"]
+    rows = {}
+    for name, member in SLICES.items():
+        mask = np.array([member(text, label)
+                         for text, label in zip(historic.texts, historic.labels, strict=True)])
+        size = int(mask.sum())
+        value = float(accuracy[mask].mean()) if size else float("nan")
+        error = math.sqrt(value * (1 - value) / size) if size else float("nan")
+        allowed = max(float(checks["max_slice_gap"]), float(checks["noise_z"]) * error)
+        rows[name] = {"size": size, "accuracy": round(value, 4), "gap": round(overall - value, 4),
+                      "standard_error": round(error, 4), "allowed_gap": round(allowed, 4)}
+    report = {"overall": round(overall, 4), "source": "repeated-CV out-of-fold, historic dump",
+              "min_slice_size": checks["min_slice_size"], "slices": rows}
+    write_json_atomic(reports_dir / "slices.json", report)
+    return report
+
+
+@pytest.mark.rubric("model", 6)
+@pytest.mark.parametrize("name", list(SLICES))
+def test_slice_is_not_far_below_overall(slice_report, name):
+    """Red when a slice falls behind: e.g. negations once contraction expansion or negation
+    marking break, or a class once class weighting goes wrong. Also red when a slice shrinks
+    below the minimum size (its predicate or the data broke)."""
+    row = slice_report["slices"][name]
+    assert row["size"] >= slice_report["min_slice_size"], row
+    assert row["gap"] <= row["allowed_gap"], row

@@ -1,0 +1,56 @@
+"""Model 4: the impact of model staleness is known.
+
+The data has no timestamps: the historic dump's row order stands in for time and the fresh
+batch is the newest data. pipeline.staleness trains on successive windows of older reviews and
+measures the Brier score on newer blocks as the gap grows; the age at which the loss rises
+beyond `model_checks.staleness.max_loss_increase` is the longest a model may serve. With the
+assumed arrival rate `monitoring.reviews_per_day`, that bounds `monitoring.max_model_age_days`,
+which the monitoring suite enforces (Monitor 4).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import staleness, train
+from pipeline.fileio import write_json_atomic
+from pipeline.reviews import Reviews
+
+
+@pytest.fixture(scope="session")
+def staleness_study(historic, labelled_fresh, params, reports_dir):
+    """The curve over historic-then-fresh, written to reports/staleness.json."""
+    timeline = Reviews(historic.texts + labelled_fresh.texts,
+                       historic.labels + labelled_fresh.labels)
+    report = staleness.staleness_report(timeline, params, train.train_model)
+    write_json_atomic(reports_dir / "staleness.json", report)
+    return report
+
+
+@pytest.mark.rubric("model", 4)
+def test_staleness_curve_is_measured(staleness_study, params):
+    """Red when the study cannot measure growing gaps up to the newest data (too few windows or
+    blocks), or a model scores no better than chance on the data right after its window."""
+    curve = staleness_study["curve"]
+    block = params["model_checks"]["staleness"]["block"]
+    assert [point["gap_reviews"] for point in curve[:3]] == [0, block, 2 * block]
+    assert all(point["windows"] >= 1 for point in curve)
+    assert curve[0]["loss"] < 0.25  # 0.25 is the Brier score of always answering 0.5
+
+
+@pytest.mark.rubric("model", 4)
+def test_configured_maximum_age_is_supported_by_the_curve(staleness_study):
+    """Red when monitoring.max_model_age_days allows a model older than the curve supports
+    (e.g. 365 days at 10 reviews a day), or when reviews_per_day grows so that the supported
+    age in days shrinks below it."""
+    assert staleness_study["supported_age_reviews"] > 0
+    assert staleness_study["max_model_age_days"] <= staleness_study["supported_age_days"], (
+        staleness_study)
+
+
+def test_supported_age_stops_at_the_first_rise_beyond_tolerance():
+    """The age is the last gap before the loss first exceeds tolerance, even if it recovers."""
+    curve = [{"gap_reviews": gap, "loss": loss}
+             for gap, loss in [(0, 0.10), (100, 0.105), (200, 0.12), (300, 0.10)]]
+    assert staleness.supported_age(curve, 0.10) == 100
+    assert staleness.supported_age(curve, 0.25) == 300
