@@ -36,8 +36,11 @@ def score_predictions(labels: Sequence[int], predicted: Sequence[int],
 
 
 def predict_labels(model, texts: Sequence[str]) -> tuple[list[int], list[float]]:
-    """Predicted labels and positive-class probabilities (threshold 0.5)."""
-    probability = model.predict_proba(list(texts))[:, 1]
+    """Predicted labels and positive-class probabilities (threshold 0.5).
+
+    `texts` may be a list, a Series or a table with a Review column; it is passed on as is.
+    """
+    probability = model.predict_proba(texts)[:, 1]
     return (probability >= 0.5).astype(int).tolist(), probability.tolist()
 
 

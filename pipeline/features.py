@@ -16,6 +16,8 @@ from collections.abc import Iterable
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from pipeline.reviews import TEXT
+
 NEGATIONS = frozenset(
     {"not", "no", "nor", "never", "none", "nothing", "nobody", "neither", "nowhere", "cannot",
      "without"}
@@ -34,6 +36,9 @@ PII_PATTERNS = (
     ("urladdress", re.compile(r"(?:https?://|www\.)\S+")),
     ("emailaddress", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("phonenumber", re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)")),
+    # Order, table or card numbers (5+ digits) and hex ids identify people, not sentiment.
+    ("idnumber", re.compile(
+        r"(?<!\w)(?:\d{5,}|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,})(?!\w)", re.IGNORECASE)),
 )
 CONTRACTIONS = (
     (re.compile(r"\bwon't\b"), "will not"),
@@ -57,7 +62,7 @@ def normalise(text: str, lowercase: bool = True, fold_accents: bool = True) -> s
     text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("`", "'")
     if lowercase:
         text = text.lower()
-    if fold_accents:
+    if fold_accents and not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
         text = unicodedata.normalize(
             "NFKC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -66,7 +71,7 @@ def normalise(text: str, lowercase: bool = True, fold_accents: bool = True) -> s
 
 
 def mask_pii(text: str) -> str:
-    """Replace URLs, e-mail addresses and phone numbers with placeholder words.
+    """Replace URLs, e-mail addresses, phone and id numbers with placeholder words.
 
     Personal data must never become a vocabulary entry of the saved model.
     """
@@ -188,7 +193,13 @@ class ReviewPreprocessor(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X) -> np.ndarray:
-        """Feature texts of a sequence of raw texts, as a 1-d object array."""
+        """Feature texts of a sequence of raw texts, as a 1-d object array.
+
+        Given a table, only its review column is read: the model may see the review text and
+        nothing else (an identifier or the label in another column must not leak in).
+        """
+        if hasattr(X, "columns"):
+            X = X[TEXT]
         return np.array([self.transform_one(str(text)) for text in X], dtype=object)
 
 

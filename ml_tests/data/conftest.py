@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ml_tests.data.feature_groups import PRIVACY_CONTROLS, feature_groups, paired_gain
+from ml_tests.data.feature_groups import CONTROLS, feature_groups, paired_gain
 from pipeline import crossval
 from pipeline.params import get
 
@@ -37,7 +37,7 @@ def ablation(params: dict[str, Any], train_split) -> dict[str, Any]:
             "noise": round(noise, 4),
             "beneficial": figures["gain"] > noise,
             "harmful": figures["gain"] < -noise,
-            "privacy_control": PRIVACY_CONTROLS.get(group.name),
+            "control": CONTROLS.get(group.name),
         }
     return {"baseline": crossval.summarise(baseline), "min_gain_se": threshold,
             "folds": len(baseline), "groups": groups}

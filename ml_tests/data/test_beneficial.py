@@ -4,9 +4,9 @@ Every feature group switchable in params.yaml is toggled in turn and compared wi
 configured model on the same repeated-CV folds (paired). An enabled group must earn its place:
 its accuracy gain must exceed `feature_costs.min_gain_se` corrected standard errors of the
 paired differences. A gain within noise, or a loss, means the group is not beneficial and the
-test fails. Privacy controls (mask_pii) are exempt from "beneficial", since their purpose is
-Data 5, but they must not cost accuracy beyond noise. Disabled groups are reported with the
-reason they stay off. Figures: reports/ablation.json.
+test fails. Privacy and inclusion controls (mask_pii for Data 5, fold_accents for Model 7) are
+exempt from "beneficial", but they must not cost accuracy beyond noise. Disabled groups are
+reported with the reason they stay off. Figures: reports/ablation.json.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pipeline.fileio import write_json_atomic
 
 def _reason(name: str, figures: dict) -> str:
     gain, noise = figures["gain"], figures["noise"]
-    if figures["privacy_control"]:
-        return f"{figures['privacy_control']}; accuracy gain {gain:+.4f} (noise {noise:.4f})"
+    if figures["control"]:
+        return f"{figures['control']}; accuracy gain {gain:+.4f} (noise {noise:.4f})"
     state = "enabled" if figures["enabled"] else "not enabled"
     if figures["beneficial"]:
         return f"{state}: gains {gain:+.4f} accuracy, beyond noise {noise:.4f}"
@@ -31,7 +31,8 @@ def _reason(name: str, figures: dict) -> str:
 @pytest.mark.rubric("data", 2)
 def test_every_enabled_feature_group_is_beneficial(ablation, reports_dir):
     """Red when an enabled group adds nothing or hurts (e.g. `features.extra: [length]`, which
-    loses 0.006, or a step made a no-op); also red when a privacy control costs accuracy.
+    loses 0.006, or a step made a no-op); also red when a privacy or inclusion control costs
+    accuracy.
     """
     groups = ablation["groups"]
     for name, figures in groups.items():
@@ -40,11 +41,11 @@ def test_every_enabled_feature_group_is_beneficial(ablation, reports_dir):
     enabled = {name: g for name, g in groups.items() if g["enabled"]}
     assert enabled, "no feature group is enabled: nothing to ablate"
     not_beneficial = {name: g["reason"] for name, g in enabled.items()
-                      if not g["privacy_control"] and not g["beneficial"]}
+                      if not g["control"] and not g["beneficial"]}
     costly_controls = {name: g["reason"] for name, g in enabled.items()
-                       if g["privacy_control"] and g["harmful"]}
+                       if g["control"] and g["harmful"]}
     assert not not_beneficial, f"enabled feature groups that are not beneficial: {not_beneficial}"
-    assert not costly_controls, f"privacy controls that cost accuracy: {costly_controls}"
+    assert not costly_controls, f"controls that cost accuracy: {costly_controls}"
 
 
 @pytest.mark.rubric("data", 2)

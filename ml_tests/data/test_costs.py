@@ -5,8 +5,8 @@ time per review (preprocessing + vectorising, interleaved repeats, best of each)
 model features, and the size of the saved artifact. Each is a share of the model without the
 group, so the figures are ratios, never absolute times. An enabled group may cost at most
 `feature_costs.max_*_per_point` per accuracy point (0.01) it gains in the Data 2 ablation, a
-privacy control at most `max_privacy_time_share`. Costs below `negligible_share`, or within the
-timing noise of two runs of the identical configuration, count as nothing.
+privacy or inclusion control at most `max_control_time_share`. Costs below `negligible_share`,
+or within the timing noise of two runs of the identical configuration, count as nothing.
 Figures: reports/feature_costs.json.
 """
 
@@ -66,7 +66,7 @@ def costs(params, train_split, ablation) -> dict[str, Any]:
         gain = ablation["groups"][group.name]
         result["groups"][group.name] = {
             "enabled": group.enabled,
-            "privacy_control": gain["privacy_control"],
+            "control": gain["control"],
             "gain_points": round(100 * gain["gain"], 2),
             **{f"{metric}_share": round(_share(with_group[metric], without[metric]), 4)
                for metric in METRICS},
@@ -83,8 +83,8 @@ def _over_budget(name: str, group: dict[str, Any], budgets: dict[str, Any],
               "artifact_bytes_share": (budgets["max_size_growth_per_point"], negligible)}
     problems = []
     for key, (per_point, allowance) in shares.items():
-        if group["privacy_control"]:
-            budget = float(budgets["max_privacy_time_share"]) if key.startswith("time") else 1.0
+        if group["control"]:
+            budget = float(budgets["max_control_time_share"]) if key.startswith("time") else 1.0
         else:
             budget = float(per_point) * max(group["gain_points"], 0.0)
         if group[key] > budget + allowance:
