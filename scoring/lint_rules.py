@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 
 from astroid import nodes
+from astroid.exceptions import AttributeInferenceError, NoDefault
 from pylint.checkers import BaseChecker
 from pylint.checkers.utils import safe_infer
 from pylint.lint import PyLinter
@@ -53,9 +54,15 @@ def _signature(target: nodes.ClassDef | nodes.FunctionDef) -> nodes.Arguments | 
         return target.args
     try:
         init = target.local_attr("__init__")[0]
-    except Exception:  # pylint: disable=broad-exception-caught  # astroid raises several kinds
+    except AttributeInferenceError:
         return None
     return init.args if isinstance(init, nodes.FunctionDef) else None
+
+
+def _takes(args: nodes.Arguments, name: str) -> bool:
+    """Whether the signature has a parameter NAME (positional or keyword-only)."""
+    params = (args.posonlyargs or []) + (args.args or []) + (args.kwonlyargs or [])
+    return any(arg.name == name for arg in params)
 
 
 def _keyword(call: nodes.Call, name: str) -> nodes.NodeNG | None:
@@ -86,13 +93,13 @@ def _is_false(node: nodes.NodeNG | None) -> bool:
 def _default(args: nodes.Arguments, name: str) -> nodes.NodeNG | None:
     try:
         return args.default_value(name)
-    except Exception:  # pylint: disable=broad-exception-caught  # NoDefault and friends
+    except NoDefault:
         return None
 
 
 def _shuffle_off(call: nodes.Call, args: nodes.Arguments) -> bool:
     """Whether the call leaves ``shuffle`` off, so ``random_state`` has no effect (KFold)."""
-    if not any(arg.name == "shuffle" for arg in args.arguments + (args.kwonlyargs or [])):
+    if not _takes(args, "shuffle"):
         return False
     given = _keyword(call, "shuffle")
     return _is_false(given) or (given is None and _is_false(_default(args, "shuffle")))
@@ -106,7 +113,7 @@ def _has_transform(cls: nodes.ClassDef) -> bool:
     """Transformers are recognised by duck typing: vectorisers lack ``TransformerMixin``."""
     try:
         cls.getattr("transform")
-    except Exception:  # pylint: disable=broad-exception-caught  # AttributeInferenceError
+    except AttributeInferenceError:
         return False
     return True
 
@@ -219,7 +226,7 @@ class MLSmellChecker(BaseChecker):
     def _check_random_state(
         self, node: nodes.Call, target: nodes.NodeNG, args: nodes.Arguments
     ) -> None:
-        if not any(arg.name == "random_state" for arg in args.arguments + (args.kwonlyargs or [])):
+        if not _takes(args, "random_state"):
             return
         if _passes_kwargs(node) or _shuffle_off(node, args):
             return
