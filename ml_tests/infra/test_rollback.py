@@ -1,0 +1,94 @@
+"""Infra 7: serving models can be rolled back.
+
+Two real versions are published and served one after the other; after a rollback the serving
+path (`load_model`, and `predict` on a fetched package) must give the old model back: the same
+artifact sha256 and the same predictions, through the local registry and through the Hugging
+Face Hub backend (the real client against the local stand-in Hub).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ml_tests.infra.conftest import package_for
+from ml_tests.support.hub_stub import HubStub
+from pipeline import registry as registry_module, train
+from pipeline.artifact import read_metadata
+from pipeline.crossval import with_overrides
+
+HUB_REPO = "owner/sentiment"
+
+
+@pytest.fixture(scope="module")
+def two_versions(tmp_path_factory, train_split, test_split, params, historic_path, packaged_model):
+    """The pipeline's package (old) and a retrained one with stemming (new)."""
+    stemmed = with_overrides(params, {"features.stem": True})
+    newer = package_for(train.train_model(train_split, stemmed),
+                        tmp_path_factory.mktemp("newer") / "models", test_split, stemmed,
+                        historic_path)
+    return packaged_model, newer
+
+
+def predictions(model, texts: list[str]) -> np.ndarray:
+    return model.predict_proba(texts)[:, 1]
+
+
+def publish_serve_and_roll_back(uri: str, old: Path, new: Path) -> tuple[str, str]:
+    store = registry_module.open_registry(uri)
+    old_version, new_version = store.publish(old), store.publish(new)
+    store.promote(old_version)
+    store.promote(new_version)
+    assert registry_module.load_model(registry=uri)[1]["version"] == new_version
+    assert store.rollback() == old_version
+    return old_version, new_version
+
+
+def assert_serves_the_old_model(uri: str, old: Path, new: Path, texts: list[str],
+                                trained_model) -> None:
+    served, metadata = registry_module.load_model(registry=uri)
+    assert metadata["sha256"] == read_metadata(old)["sha256"]
+    assert metadata["sha256"] != read_metadata(new)["sha256"]
+    np.testing.assert_array_equal(predictions(served, texts), predictions(trained_model, texts))
+
+
+@pytest.mark.rubric("infra", 7)
+def test_rollback_in_the_local_registry_serves_the_old_model(two_versions, trained_model,
+                                                             test_split, tmp_path: Path) -> None:
+    """Red when rollback does not move the served pointer, moves it to the wrong version, or
+    when the serving path loads the newest published version instead of the served one."""
+    old, new = two_versions
+    uri = str(tmp_path / "registry")
+    old_version, _ = publish_serve_and_roll_back(uri, old, new)
+    assert not np.array_equal(*(predictions(registry_module.load_model(v, uri)[0],
+                                            test_split.texts) for v in registry_module
+                                .open_registry(uri).versions())), "precondition: models differ"
+    assert_serves_the_old_model(uri, old, new, test_split.texts, trained_model)
+    # The command-line serving path: fetch the served version, predict with it.
+    served = registry_module.open_registry(uri).served()
+    assert served == old_version
+    fetched = registry_module.open_registry(uri).fetch(served, tmp_path / "served")
+    texts = test_split.texts[:5]
+    outputs = [subprocess.run([sys.executable, "-m", "pipeline", "predict", *texts,
+                               "--model-dir", str(directory)],
+                              capture_output=True, text=True, check=True).stdout
+               for directory in (fetched, old)]
+    assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == len(texts)
+
+
+@pytest.mark.rubric("infra", 7)
+def test_rollback_on_the_hub_serves_the_old_model(two_versions, trained_model, test_split,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same through the Hub backend: red when the served pointer in the Hub's index or the
+    per-version tags are not what `load_model` follows."""
+    old, new = two_versions
+    with HubStub() as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        monkeypatch.setenv("HF_TOKEN", hub.token)
+        uri = f"hf://{HUB_REPO}"
+        publish_serve_and_roll_back(uri, old, new)
+        assert_serves_the_old_model(uri, old, new, test_split.texts, trained_model)
