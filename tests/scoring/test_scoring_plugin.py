@@ -148,8 +148,10 @@ def test_foreign_project_gets_the_contract_statuses(foreign):
 def test_reports_are_byte_identical_across_runs_and_under_xdist(foreign):
     _, serial = run_json(foreign, "-p", "no:xdist", out="serial")
     run_json(foreign, "-p", "no:xdist", out="again")
-    result, parallel = run_json(foreign, "-n", "2", subprocess=True, out="parallel")
+    result, parallel = run_json(foreign, "-n", "2", "--ml-score-fail-under", "0.5",
+                                subprocess=True, out="parallel")
     assert "2 workers" in result.stdout.str()
+    result.stdout.fnmatch_lines(["FAIL Required ML Test Score of 0.5 not reached.*"])
     assert parallel == serial
     for name in ("ml_test_score.json", "ml_test_score.md"):
         texts = {(foreign.path / out / name).read_bytes() for out in ("serial", "again",
