@@ -26,6 +26,7 @@ from typing import Any
 from scoring.reportfile import JSON_NAME, ReportError, load_report, write_atomic
 
 QUALITY_NAME = "quality.json"
+COVERAGE_NAME = "coverage.json"  # as in the test command: --cov-report=json:reports/coverage.json
 QUALITY_SCHEMA = 1
 SEVERITIES = ("HIGH", "MEDIUM", "LOW")
 # pylint's exit status is a bit mask; these bits mean it did not produce a score.
@@ -169,11 +170,12 @@ def newest_source(root: Path, sources: Iterable[str]) -> Path | None:
 
 
 def _check_fresh(report: Path, root: Path, sources: Iterable[str]) -> None:
+    shown = report.relative_to(root) if report.is_relative_to(root) else report
     if not report.is_file():
-        raise GateError(f"{report} is missing: run the test command first")
+        raise GateError(f"{shown} is missing: run the test command first")
     newest = newest_source(root, sources)
     if newest is not None and report.stat().st_mtime < newest.stat().st_mtime:
-        raise GateError(f"{report} is stale: older than {newest.relative_to(root)}; "
+        raise GateError(f"{shown} is stale: older than {newest.relative_to(root)}; "
                         "rerun the test command")
 
 
@@ -241,7 +243,7 @@ def collect(root: Path, config: GateConfig, run: Runner = run_tool) -> Quality:
     reports, sources = root / config.reports, config.source_paths()
     collectors: dict[str, Callable[[], dict[str, Any]]] = {
         "pylint": lambda: collect_pylint(root, config.pylint_paths, run),
-        "coverage": lambda: collect_coverage(reports / "coverage.json", root, sources),
+        "coverage": lambda: collect_coverage(reports / COVERAGE_NAME, root, sources),
         "ml_test_score": lambda: collect_ml_score(reports / JSON_NAME, root, sources),
         "bandit": lambda: collect_bandit(root, config.bandit_paths, run),
     }

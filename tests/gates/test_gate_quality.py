@@ -84,7 +84,7 @@ def test_missing_report_is_one_clear_line(project: Path) -> None:
     (project / "reports" / "coverage.json").unlink()
     result = results_by_gate(project, fake_runner())["coverage"]
     assert not result.passed
-    assert result.problem.endswith("coverage.json is missing: run the test command first")
+    assert result.problem == "reports/coverage.json is missing: run the test command first"
 
 
 def test_stale_report_names_the_newer_source(project: Path,
@@ -92,7 +92,7 @@ def test_stale_report_names_the_newer_source(project: Path,
     age(project / "reports" / "ml_test_score.json", 120)
     result = results_by_gate(project, fake_runner())["ml_test_score"]
     assert not result.passed
-    assert "is stale: older than" in result.problem
+    assert result.problem.startswith("reports/ml_test_score.json is stale: older than ")
     assert "pkg/__init__.py" in result.problem or "tests/test_pkg.py" in result.problem
 
 
