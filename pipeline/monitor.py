@@ -48,14 +48,14 @@ def _texts(path: Path | None, params: dict[str, Any]) -> list[str]:
     return read_reviews(path or serving_file(params), labelled=False).texts
 
 
-def run_deps(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_deps(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
     from pipeline.monitoring import deps  # pylint: disable=import-outside-toplevel
 
     del params
     return deps.check_dependencies(_served_metadata(args))
 
 
-def run_inputs(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_inputs(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
     from pipeline.monitoring import inputs  # pylint: disable=import-outside-toplevel
 
     path = args.input or serving_file(params)
@@ -64,7 +64,7 @@ def run_inputs(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, An
     return inputs.check_inputs(path, params)
 
 
-def run_skew(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_skew(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
     from pipeline.monitoring import skew  # pylint: disable=import-outside-toplevel
 
     try:
@@ -76,20 +76,20 @@ def run_skew(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]
                            float(get(params, "monitoring.skew_tolerance")))
 
 
-def run_staleness(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_staleness(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
     from pipeline.monitoring import staleness  # pylint: disable=import-outside-toplevel
 
     return staleness.check_staleness(_served_metadata(args), params)
 
 
-def run_stability(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_stability(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
     from pipeline.monitoring import stability  # pylint: disable=import-outside-toplevel
 
     del params
     return stability.check_stability(_served(args)[0])
 
 
-def run_performance(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_performance(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
     from pipeline.monitoring import performance  # pylint: disable=import-outside-toplevel
 
     candidate, _ = artifact.load_package(args.candidate)
@@ -97,7 +97,7 @@ def run_performance(args: argparse.Namespace, params: dict[str, Any]) -> dict[st
     return performance.check_performance(candidate, served, _texts(args.input, params), params)
 
 
-def run_drift(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_drift(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
     from pipeline.monitoring import drift  # pylint: disable=import-outside-toplevel
     from pipeline.prepare import training_file  # pylint: disable=import-outside-toplevel
 
@@ -105,7 +105,7 @@ def run_drift(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any
     return drift.check_drift(_served(args)[0], reference, _texts(args.input, params), params)
 
 
-def run_quality(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_quality(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
     from pipeline.monitoring import quality  # pylint: disable=import-outside-toplevel
 
     served, metadata = _served(args)
@@ -117,9 +117,9 @@ def run_quality(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, A
 
 
 RUNNERS: dict[str, Callable[[argparse.Namespace, dict[str, Any]], dict[str, Any]]] = {
-    "deps": run_deps, "inputs": run_inputs, "skew": run_skew, "staleness": run_staleness,
-    "stability": run_stability, "performance": run_performance, "drift": run_drift,
-    "quality": run_quality,
+    "deps": _run_deps, "inputs": _run_inputs, "skew": _run_skew, "staleness": _run_staleness,
+    "stability": _run_stability, "performance": _run_performance, "drift": _run_drift,
+    "quality": _run_quality,
 }
 
 

@@ -24,6 +24,7 @@ class Slowed:
         self.model = model
 
     def predict_proba(self, texts):
+        """Two wasted predictions, then the real one."""
         for _ in range(2):
             self.model.predict_proba(texts)
         return self.model.predict_proba(texts)
@@ -36,12 +37,13 @@ class Densified:
         self.model = model
 
     def predict_proba(self, texts):
+        """The same probabilities, through a dense copy of the features."""
         dense = self.model[:-1].transform(texts).toarray()
         return self.model[-1].predict_proba(dense)
 
 
-@pytest.fixture
-def candidate(train_split: Reviews, params: dict[str, Any]):
+@pytest.fixture(name="candidate")
+def fixture_candidate(train_split: Reviews, params: dict[str, Any]):
     """The model the pipeline trains now, built at test time (what would be promoted)."""
     return train.train_model(train_split, params)
 

@@ -30,8 +30,8 @@ def _noisy(reviews: Reviews, share: float, seed: int) -> Reviews:
                                    for i, y in enumerate(reviews.labels)])
 
 
-@pytest.fixture(scope="module")
-def worse_candidate(train_split: Reviews, params: dict[str, Any]):
+@pytest.fixture(name="worse_candidate", scope="module")
+def fixture_worse_candidate(train_split: Reviews, params: dict[str, Any]):
     """A candidate trained with 35 % of its labels flipped: clearly worse, still above chance."""
     return train.train_model(_noisy(train_split, 0.35, int(params["seed"])), params)
 

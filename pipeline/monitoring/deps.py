@@ -18,15 +18,21 @@ from pipeline.errors import PipelineError
 _RUNTIME = {"python": platform.python_version, "project": lambda: pipeline.__version__}
 
 
-def recorded_environment(metadata: dict[str, Any]) -> dict[str, str | None]:
-    """Every version the metadata recorded: `environment` (distributions) and `versions`."""
+def recorded_environment(metadata: dict[str, Any]) -> dict[str, set[str | None]]:
+    """Every version the metadata recorded per name, from `environment` and `versions`.
+
+    A name can appear in both (scikit-learn does); both records are kept, so a change noted in
+    either one is compared rather than one silently masking the other.
+    """
     environment = metadata.get("environment")
     versions = metadata.get("versions")
     if not isinstance(environment, dict) and not isinstance(versions, dict):
         raise PipelineError("metadata.json: no 'environment' or 'versions' recorded; "
                             "repackage the model with `python -m pipeline package`")
-    recorded: dict[str, str | None] = dict(environment or {})
-    recorded.update(versions or {})
+    recorded: dict[str, set[str | None]] = {}
+    for source in (environment or {}, versions or {}):
+        for name, version in source.items():
+            recorded.setdefault(name, set()).add(version)
     return recorded
 
 
@@ -45,11 +51,10 @@ def check_dependencies(metadata: dict[str, Any],
     running = running_environment(sorted(recorded)) if running is None else running
     changes = []
     for name in sorted(recorded):
-        before, now = recorded[name], running.get(name)
-        if before == now:
-            continue
-        kind = "missing" if now is None else "added" if before is None else "version"
-        changes.append({"package": name, "change": kind, "recorded": before, "running": now})
+        now = running.get(name)
+        for before in sorted(recorded[name] - {now}, key=str):
+            kind = "missing" if now is None else "added" if before is None else "version"
+            changes.append({"package": name, "change": kind, "recorded": before, "running": now})
     described = ", ".join(f"{c['package']} {c['recorded']} -> {c['running']}" for c in changes)
     return {
         "alert": bool(changes),

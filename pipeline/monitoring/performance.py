@@ -13,11 +13,29 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.params import get
 
-ROLES = ("candidate", "served")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much to measure: timed rounds, untimed warm-up calls, single reviews per round."""
+
+    rounds: int
+    warmup: int
+    singles: int
+    seed: int
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Plan:
+        """The plan of `monitoring.performance_*` in params.yaml, seeded by `seed`."""
+        return cls(rounds=int(get(params, "monitoring.performance_rounds")),
+                   warmup=int(get(params, "monitoring.performance_warmup")),
+                   singles=int(get(params, "monitoring.performance_single_reviews")),
+                   seed=int(get(params, "seed")))
 
 
 def _seconds(model: Any, texts: list[str]) -> float:
@@ -35,22 +53,22 @@ def _peak_bytes(model: Any, texts: list[str]) -> int:
         tracemalloc.stop()
 
 
-def measure(models: dict[str, Any], texts: Sequence[str], rounds: int, warmup: int,
-            singles: int, seed: int) -> dict[str, dict[str, float]]:
+def measure(models: dict[str, Any], texts: Sequence[str],
+            plan: Plan) -> dict[str, dict[str, float]]:
     """Median batch and single-review latency, throughput and peak memory of each model."""
     texts = list(texts)
-    order = random.Random(seed)
+    order = random.Random(plan.seed)
     names = list(models)
-    for _ in range(warmup):
+    for _ in range(plan.warmup):
         for name in names:
             _seconds(models[name], texts)
     batch: dict[str, list[float]] = {name: [] for name in names}
     single: dict[str, list[float]] = {name: [] for name in names}
-    for _ in range(rounds):
+    for _ in range(plan.rounds):
         order.shuffle(names)
         for name in names:
             batch[name].append(_seconds(models[name], texts))
-        for text in order.sample(texts, min(singles, len(texts))):
+        for text in order.sample(texts, min(plan.singles, len(texts))):
             order.shuffle(names)
             for name in names:
                 single[name].append(_seconds(models[name], [text]))
@@ -72,10 +90,7 @@ def check_performance(candidate: Any, served: Any, texts: Sequence[str],
     max_latency = float(get(params, "monitoring.max_latency_ratio"))
     max_memory = float(get(params, "monitoring.max_memory_ratio"))
     figures = measure({"candidate": candidate, "served": served}, texts,
-                      rounds=int(get(params, "monitoring.performance_rounds")),
-                      warmup=int(get(params, "monitoring.performance_warmup")),
-                      singles=int(get(params, "monitoring.performance_single_reviews")),
-                      seed=int(get(params, "seed")))
+                      Plan.from_params(params))
     new, old = figures["candidate"], figures["served"]
     ratios = {
         "single_latency": new["single_latency_ms"] / old["single_latency_ms"],

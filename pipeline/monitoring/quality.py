@@ -23,43 +23,51 @@ def _correct(model: Any, batch: Reviews) -> list[bool]:
     return [p == y for p, y in zip(predicted, batch.labels or [], strict=True)]
 
 
+def _below(accuracy: float, reference: float, total: int, alpha: float,
+           min_drop: float) -> tuple[bool, float]:
+    """Significantly (p < alpha) and materially (by min_drop or more) below `reference`?"""
+    _, p_value = one_sided_below(accuracy, reference, total)
+    return p_value < alpha and reference - accuracy >= min_drop, p_value
+
+
 def check_quality(served: Any, batch: Reviews, params: dict[str, Any],
                   recorded_accuracy: float | None = None,
                   candidate: Any | None = None) -> dict[str, Any]:
-    """Alert when served accuracy fell below its recorded accuracy or a candidate is worse."""
+    """Alert when served accuracy fell below its recorded accuracy or the quality floor, or a
+    candidate is worse than the served model on the same reviews."""
     if not batch.labels:
         raise PipelineError("quality: the batch has no labels; expected columns Review and Liked")
     alpha = float(get(params, "monitoring.drift_alpha"))
     max_drop = float(get(params, "monitoring.max_accuracy_drop"))
     served_correct = _correct(served, batch)
-    served_accuracy = sum(served_correct) / len(served_correct)
-    result: dict[str, Any] = {"reviews": len(served_correct), "served_accuracy": served_accuracy,
+    accuracy = sum(served_correct) / len(served_correct)
+    result: dict[str, Any] = {"reviews": len(served_correct), "served_accuracy": accuracy,
                               "max_accuracy_drop": max_drop, "alpha": alpha}
     reasons = []
     floor = float(get(params, "quality.min_accuracy"))
-    z, p_value = one_sided_below(served_accuracy, floor, len(served_correct))
-    result.update(min_accuracy=floor, floor_z=z, floor_p_value=p_value)
-    if p_value < alpha:
-        reasons.append(f"served accuracy {served_accuracy:.3f} is significantly below "
-                       f"quality.min_accuracy {floor:.3f} (p {p_value:.2g})")
+    below, result["floor_p_value"] = _below(accuracy, floor, len(served_correct), alpha, 0.0)
+    result["min_accuracy"] = floor
+    if below:
+        reasons.append(f"served accuracy {accuracy:.3f} is significantly below "
+                       f"quality.min_accuracy {floor:.3f} (p {result['floor_p_value']:.2g})")
     if recorded_accuracy is not None:
-        z, p_value = one_sided_below(served_accuracy, recorded_accuracy, len(served_correct))
-        result.update(recorded_accuracy=recorded_accuracy, live_z=z, live_p_value=p_value)
-        if p_value < alpha and recorded_accuracy - served_accuracy >= max_drop:
-            reasons.append(f"served accuracy {served_accuracy:.3f} is below its recorded "
-                           f"{recorded_accuracy:.3f} (p {p_value:.2g})")
+        below, result["live_p_value"] = _below(accuracy, recorded_accuracy, len(served_correct),
+                                               alpha, max_drop)
+        result["recorded_accuracy"] = recorded_accuracy
+        if below:
+            reasons.append(f"served accuracy {accuracy:.3f} is below its recorded "
+                           f"{recorded_accuracy:.3f} (p {result['live_p_value']:.2g})")
     if candidate is not None:
         candidate_correct = _correct(candidate, batch)
-        candidate_accuracy = sum(candidate_correct) / len(candidate_correct)
+        result["candidate_accuracy"] = sum(candidate_correct) / len(candidate_correct)
         pairs = list(zip(served_correct, candidate_correct, strict=True))
-        result.update(candidate_accuracy=candidate_accuracy,
-                      only_served_right=sum(s and not c for s, c in pairs),
-                      only_candidate_right=sum(c and not s for s, c in pairs))
-        if served_accuracy - candidate_accuracy > max_drop:
-            reasons.append(f"candidate accuracy {candidate_accuracy:.3f} is below the served "
-                           f"{served_accuracy:.3f} by more than {max_drop:g}")
+        result["only_served_right"] = sum(s and not c for s, c in pairs)
+        result["only_candidate_right"] = sum(c and not s for s, c in pairs)
+        if accuracy - result["candidate_accuracy"] > max_drop:
+            reasons.append(f"candidate accuracy {result['candidate_accuracy']:.3f} is below the "
+                           f"served {accuracy:.3f} by more than {max_drop:g}")
     result["alert"] = bool(reasons)
     result["message"] = "; ".join(reasons) or (
-        f"no regression: served accuracy {served_accuracy:.3f}"
+        f"no regression: served accuracy {accuracy:.3f}"
         + (f", candidate {result['candidate_accuracy']:.3f}" if candidate is not None else ""))
     return result
