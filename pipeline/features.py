@@ -48,6 +48,19 @@ CONTRACTIONS = (
     (re.compile(r"n't\b"), " not"),
     (re.compile(r"'(re|ve|ll|m|d|s)\b"), r" \1"),
 )
+# Gendered words for people map to one neutral word, so that a review's label cannot depend on
+# whether the staff or the company were men or women (Model 7). Pronouns are stop words already.
+GENDER_NEUTRAL = {
+    **dict.fromkeys(("waiter", "waitress"), "server"),
+    **dict.fromkeys(("waiters", "waitresses"), "servers"),
+    **dict.fromkeys(("host", "hostess"), "host"),
+    **dict.fromkeys(("man", "woman", "guy", "gal", "lady", "gentleman"), "person"),
+    **dict.fromkeys(("men", "women", "guys", "gals", "ladies", "gentlemen"), "people"),
+    **dict.fromkeys(("husband", "wife", "boyfriend", "girlfriend"), "partner"),
+    **dict.fromkeys(("boy", "girl"), "child"),
+    **dict.fromkeys(("boys", "girls"), "children"),
+    **dict.fromkeys(("sir", "madam", "mr", "mrs", "ms", "miss"), "title"),
+}
 TOKEN = re.compile(r"[^\W_]+|[.,;:!?]")
 SCOPE_END = frozenset(".,;:!?")
 NEGATED_PREFIX = "neg_"
@@ -90,6 +103,11 @@ def expand_contractions(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Words (letters and digits of any script) and the punctuation that ends a negation scope."""
     return TOKEN.findall(text)
+
+
+def neutralise_gender(tokens: Iterable[str]) -> list[str]:
+    """Replace gendered words for people by a neutral word ("waitress" -> "server")."""
+    return [GENDER_NEUTRAL.get(token, token) for token in tokens]
 
 
 def drop_stop_words(tokens: Iterable[str]) -> list[str]:
@@ -149,12 +167,13 @@ class ReviewPreprocessor(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, lowercase: bool = True, fold_accents: bool = True, mask_pii: bool = True,
-                 expand_contractions: bool = True, drop_stop_words: bool = True,
-                 mark_negation: bool = True, stem: bool = True):
+                 expand_contractions: bool = True, neutral_gender: bool = True,
+                 drop_stop_words: bool = True, mark_negation: bool = True, stem: bool = True):
         self.lowercase = lowercase
         self.fold_accents = fold_accents
         self.mask_pii = mask_pii
         self.expand_contractions = expand_contractions
+        self.neutral_gender = neutral_gender
         self.drop_stop_words = drop_stop_words
         self.mark_negation = mark_negation
         self.stem = stem
@@ -172,6 +191,9 @@ class ReviewPreprocessor(TransformerMixin, BaseEstimator):
             trace.append(("expand_contractions", text))
         tokens = tokenize(text)
         trace.append(("tokenize", " ".join(tokens)))
+        if self.neutral_gender:
+            tokens = neutralise_gender(tokens)
+            trace.append(("neutralise_gender", " ".join(tokens)))
         if self.drop_stop_words:
             tokens = drop_stop_words(tokens)
             trace.append(("drop_stop_words", " ".join(tokens)))

@@ -23,7 +23,7 @@ from pipeline.features import ReviewPreprocessor, TextStats
 from pipeline.params import get
 
 PREPROCESSING_KEYS = ("lowercase", "fold_accents", "mask_pii", "expand_contractions",
-                      "drop_stop_words", "mark_negation", "stem")
+                      "neutral_gender", "drop_stop_words", "mark_negation", "stem")
 
 
 def build_preprocessor(features: dict[str, Any]) -> ReviewPreprocessor:

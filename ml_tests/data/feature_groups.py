@@ -29,6 +29,8 @@ CONTROLS = {
                 "features whatever it does to accuracy",
     "fold_accents": "inclusion control (Model 7): 'café' and 'cafe', 'jalapeño' and 'jalapeno' "
                     "must be the same feature whatever it does to accuracy",
+    "neutral_gender": "inclusion control (Model 7): 'waiter' and 'waitress' must be the same "
+                      "feature whatever it does to accuracy",
 }
 
 

@@ -143,8 +143,8 @@ def test_steps_trace_each_enabled_step():
     preprocessor = features.ReviewPreprocessor(stem=False)
     trace = preprocessor.steps("The food wasn't GOOD!")
     assert [name for name, _ in trace] == ["normalise", "mask_pii", "expand_contractions",
-                                           "tokenize", "drop_stop_words", "mark_negation",
-                                           "finish"]
+                                           "tokenize", "neutralise_gender", "drop_stop_words",
+                                           "mark_negation", "finish"]
     assert trace[-1][1] == preprocessor.transform_one("The food wasn't GOOD!") == \
         "food not neg_good exclam"
 
@@ -166,3 +166,18 @@ def test_text_stats_values_and_unknown_names():
     assert np.allclose(np.expm1(row), [4, 2, 1])
     with pytest.raises(ValueError, match="unknown features.extra"):
         features.TextStats(("colour",)).fit(["x"])
+
+
+def test_gendered_words_become_one_feature():
+    """Red when the gender-neutral mapping is dropped or incomplete: the waiter and waitress
+    versions of a review would then reach the model as different features (Model 7)."""
+    preprocessor = features.ReviewPreprocessor()
+    for word in features.GENDER_NEUTRAL:
+        assert features.neutralise_gender([word]) == [features.GENDER_NEUTRAL[word]]
+    assert features.neutralise_gender(features.neutralise_gender(["waitress", "food"])) == \
+        ["server", "food"]
+    pairs = [("Our waiter was rude.", "Our waitress was rude."),
+             ("The men at the bar were loud.", "The women at the bar were loud."),
+             ("My husband loved it!", "My wife loved it!")]
+    for one, other in pairs:
+        assert preprocessor.transform_one(one) == preprocessor.transform_one(other)
