@@ -35,8 +35,8 @@ HANDWRITTEN_LABELS = [1] * 6 + [0] * 6
 # Where each `features` key lands in the built Pipeline, and how its value appears there.
 FEATURE_PARAMS: dict[str, tuple[str, Any]] = {
     **{key: (f"preprocess__{key}", bool) for key in (
-        "lowercase", "fold_accents", "mask_pii", "expand_contractions", "drop_stop_words",
-        "mark_negation", "stem")},
+        "lowercase", "fold_accents", "mask_pii", "expand_contractions", "neutral_gender",
+        "drop_stop_words", "mark_negation", "stem")},
     "ngram_max": ("features__ngrams__ngram_range", lambda value: (1, int(value))),
     "min_df": ("features__ngrams__min_df", int),
     "sublinear_tf": ("features__ngrams__sublinear_tf", bool),
