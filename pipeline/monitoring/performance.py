@@ -2,8 +2,8 @@
 
 Absolute times say more about the machine than the model, so both models are measured in the
 same process and run, interleaved round by round in a seeded random order after a warm-up, and
-compared as ratios (candidate / served) of medians: latency of one review, latency of a batch,
-throughput, and the tracemalloc peak of a batch prediction.
+compared as ratios (candidate / served): latency of one review and of a batch (medians of
+paired ratios), throughput, and the tracemalloc peak of a batch prediction.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pipeline.params import get
@@ -53,55 +53,77 @@ def _peak_bytes(model: Any, texts: list[str]) -> int:
         tracemalloc.stop()
 
 
-def measure(models: dict[str, Any], texts: Sequence[str],
+def measure(candidate: Any, served: Any, texts: Sequence[str],
             plan: Plan) -> dict[str, dict[str, float]]:
-    """Median batch and single-review latency, throughput and peak memory of each model."""
+    """Medians of each model's figures, and paired latency ratios (candidate / served).
+
+    Each round times both models back to back in a random order, and a ratio is taken per
+    round (per review for single latency): load on a shared machine changes between rounds,
+    rarely within a pair, so the median of paired ratios is far steadier than a ratio of
+    medians (identical models: 0.97-1.05 against 0.88-1.44 on a loaded 2-core box).
+    """
     texts = list(texts)
+    models = {"candidate": candidate, "served": served}
     order = random.Random(plan.seed)
-    names = list(models)
     for _ in range(plan.warmup):
-        for name in names:
-            _seconds(models[name], texts)
-    batch: dict[str, list[float]] = {name: [] for name in names}
-    single: dict[str, list[float]] = {name: [] for name in names}
+        for model in models.values():
+            _seconds(model, texts)
+    batch: dict[str, list[float]] = {name: [] for name in models}
+    single: dict[str, list[float]] = {name: [] for name in models}
+
+    def timed_pair(sample: list[str], into: dict[str, list[float]]) -> None:
+        for name in order.sample(list(models), len(models)):
+            into[name].append(_seconds(models[name], sample))
+
     for _ in range(plan.rounds):
-        order.shuffle(names)
-        for name in names:
-            batch[name].append(_seconds(models[name], texts))
+        timed_pair(texts, batch)
         for text in order.sample(texts, min(plan.singles, len(texts))):
-            order.shuffle(names)
-            for name in names:
-                single[name].append(_seconds(models[name], [text]))
-    figures = {}
-    for name in models:
+            timed_pair([text], single)
+    figures: dict[str, dict[str, float]] = {}
+    for name, model in models.items():
         batch_seconds = statistics.median(batch[name])
         figures[name] = {
             "single_latency_ms": 1000 * statistics.median(single[name]),
             "batch_latency_ms": 1000 * batch_seconds,
             "throughput_per_s": len(texts) / batch_seconds,
-            "peak_memory_bytes": min(_peak_bytes(models[name], texts) for _ in range(2)),
+            "peak_memory_bytes": min(_peak_bytes(model, texts) for _ in range(2)),
         }
+    figures["paired"] = {
+        kind: statistics.median(new / old for new, old in zip(
+            timings["candidate"], timings["served"], strict=True))
+        for kind, timings in (("single_latency", single), ("batch_latency", batch))
+    }
     return figures
+
+
+def _ratios(figures: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Candidate / served, oriented so that above 1 always means the candidate is worse."""
+    new, old, paired = figures["candidate"], figures["served"], figures["paired"]
+    return {
+        "single_latency": paired["single_latency"],
+        "batch_latency": paired["batch_latency"],
+        "throughput": old["throughput_per_s"] / new["throughput_per_s"],
+        "peak_memory": new["peak_memory_bytes"] / max(old["peak_memory_bytes"], 1),
+    }
 
 
 def check_performance(candidate: Any, served: Any, texts: Sequence[str],
                       params: dict[str, Any]) -> dict[str, Any]:
-    """Alert when the candidate's latency or memory exceeds the served model's by the tolerance."""
+    """Alert when the candidate's latency or memory exceeds the served model's by the tolerance.
+
+    A measurement over a limit is repeated once (next seed) and only a regression seen both
+    times alerts: a real slowdown persists, a burst of load on a shared machine does not.
+    """
     max_latency = float(get(params, "monitoring.max_latency_ratio"))
     max_memory = float(get(params, "monitoring.max_memory_ratio"))
-    figures = measure({"candidate": candidate, "served": served}, texts,
-                      Plan.from_params(params))
-    new, old = figures["candidate"], figures["served"]
-    ratios = {
-        "single_latency": new["single_latency_ms"] / old["single_latency_ms"],
-        "batch_latency": new["batch_latency_ms"] / old["batch_latency_ms"],
-        # served / candidate, so that above 1 means worse like the others (it mirrors the
-        # batch latency; reported because capacity planning reads throughput)
-        "throughput": old["throughput_per_s"] / new["throughput_per_s"],
-        "peak_memory": new["peak_memory_bytes"] / max(old["peak_memory_bytes"], 1),
-    }
     limits = {"single_latency": max_latency, "batch_latency": max_latency,
               "throughput": max_latency, "peak_memory": max_memory}
+    plan = Plan.from_params(params)
+    attempts = [measure(candidate, served, texts, plan)]
+    ratios = _ratios(attempts[0])
+    if any(ratio > limits[name] for name, ratio in ratios.items()):
+        attempts.append(measure(candidate, served, texts, replace(plan, seed=plan.seed + 1)))
+        ratios = {name: min(ratio, _ratios(attempts[1])[name]) for name, ratio in ratios.items()}
     regressed = sorted(name for name, ratio in ratios.items() if ratio > limits[name])
     return {
         "alert": bool(regressed),
@@ -113,6 +135,7 @@ def check_performance(candidate: Any, served: Any, texts: Sequence[str],
         "ratios": {name: round(ratio, 4) for name, ratio in ratios.items()},
         "limits": limits,
         "regressed": regressed,
-        "candidate": new,
-        "served": old,
+        "attempts": len(attempts),
+        "candidate": attempts[-1]["candidate"],
+        "served": attempts[-1]["served"],
     }
