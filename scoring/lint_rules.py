@@ -36,6 +36,12 @@ _PREDICTOR_MIXINS = frozenset(
     }
 )
 _FIT_METHODS = frozenset({"fit", "fit_transform"})
+# Parameter values that leave random_state unused: KFold without shuffling, a DummyClassifier
+# whose strategy involves no drawing.
+_RANDOMNESS_OFF: dict[str, tuple[object, ...]] = {
+    "shuffle": (False,),
+    "strategy": ("most_frequent", "prior", "constant"),
+}
 
 
 def _sklearn_callee(call: nodes.Call) -> nodes.ClassDef | nodes.FunctionDef | None:
@@ -86,10 +92,6 @@ def _is_none(node: nodes.NodeNG | None) -> bool:
     return isinstance(node, nodes.Const) and node.value is None
 
 
-def _is_false(node: nodes.NodeNG | None) -> bool:
-    return isinstance(node, nodes.Const) and node.value is False
-
-
 def _default(args: nodes.Arguments, name: str) -> nodes.NodeNG | None:
     try:
         return args.default_value(name)
@@ -97,12 +99,16 @@ def _default(args: nodes.Arguments, name: str) -> nodes.NodeNG | None:
         return None
 
 
-def _shuffle_off(call: nodes.Call, args: nodes.Arguments) -> bool:
-    """Whether the call leaves ``shuffle`` off, so ``random_state`` has no effect (KFold)."""
-    if not _takes(args, "shuffle"):
-        return False
-    given = _keyword(call, "shuffle")
-    return _is_false(given) or (given is None and _is_false(_default(args, "shuffle")))
+def _randomness_off(call: nodes.Call, args: nodes.Arguments) -> bool:
+    """Whether a switch given (or defaulted) in the call leaves ``random_state`` unused."""
+    for name, values in _RANDOMNESS_OFF.items():
+        if not _takes(args, name):
+            continue
+        given = _keyword(call, name)
+        value = given if given is not None else _default(args, name)
+        if isinstance(value, nodes.Const) and value.value in values:
+            return True
+    return False
 
 
 def _inherits(cls: nodes.ClassDef, qnames: frozenset[str]) -> bool:
@@ -228,7 +234,7 @@ class MLSmellChecker(BaseChecker):
     ) -> None:
         if not _takes(args, "random_state"):
             return
-        if _passes_kwargs(node) or _shuffle_off(node, args):
+        if _passes_kwargs(node) or _randomness_off(node, args):
             return
         given = _keyword(node, "random_state")
         index = _positional_index(args, "random_state")

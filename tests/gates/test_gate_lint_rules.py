@@ -12,6 +12,7 @@ import astroid
 import pytest
 from pylint.testutils import CheckerTestCase
 
+from scoring.gate import load_config
 from scoring.lint_rules import MLSmellChecker, looks_like_hardcoded_path
 
 ROOTS = ("home", "Users", "root", "tmp")
@@ -63,6 +64,7 @@ class TestMLSmellChecker(CheckerTestCase):
             "RepeatedStratifiedKFold(n_splits=3)",
             "SGDClassifier(alpha=0.1)",
             "RandomForestClassifier(n_estimators=10)",
+            'DummyClassifier(strategy="stratified")',
         ],
     )
     def test_missing_random_state_flagged(self, call: str) -> None:
@@ -71,6 +73,7 @@ class TestMLSmellChecker(CheckerTestCase):
             KFold, RepeatedStratifiedKFold, StratifiedKFold, train_test_split)
         from sklearn.linear_model import SGDClassifier
         from sklearn.ensemble import RandomForestClassifier
+        from sklearn.dummy import DummyClassifier
         {call}
         """
         assert "missing-random-state" in _message_ids(self, source)
@@ -85,6 +88,8 @@ class TestMLSmellChecker(CheckerTestCase):
             "LogisticRegression(C=1.0, random_state=SEED)",
             "LogisticRegression(**params)",
             "TfidfVectorizer(min_df=2)",
+            'DummyClassifier(strategy="most_frequent")',
+            "DummyClassifier()",
         ],
     )
     def test_missing_random_state_quiet(self, call: str) -> None:
@@ -93,6 +98,7 @@ class TestMLSmellChecker(CheckerTestCase):
         from sklearn.model_selection import KFold, train_test_split
         from sklearn.linear_model import LogisticRegression
         from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.dummy import DummyClassifier
         SEED = 7
         params = {{"C": 1.0, "random_state": SEED}}
         {call}
@@ -174,3 +180,17 @@ def test_plugin_loads_through_project_config(tmp_path: Path) -> None:
     )
     assert "[W9501(hardcoded-path)" in result.stdout, result.stdout + result.stderr
     assert "[W9502(missing-random-state)" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_project_code_has_no_ml_smells() -> None:
+    """The project practises what the rules preach: no smell anywhere in its own code."""
+    root = Path(__file__).resolve().parents[2]
+    sources = load_config(root / "pyproject.toml").source_paths()
+    result = subprocess.run(  # nosec B603
+        [sys.executable, "-m", "pylint", "--disable=all",
+         f"--enable={','.join(symbol for _, symbol, _ in MLSmellChecker.msgs.values())}",
+         "--output-format=parseable", "--score=n", *sources],
+        cwd=root, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
