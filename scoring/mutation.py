@@ -17,6 +17,7 @@ mutant made the tests hang); a mutant no selected test reaches counts as *not* c
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import re
 import shutil
@@ -50,10 +51,15 @@ class MutationError(Exception):
 
 @dataclass(frozen=True)
 class MutationConfig:
-    """``[tool.ml_test_score.mutation]``."""
+    """``[tool.ml_test_score.mutation]``.
+
+    ``exclude`` holds ``module.function`` globs left out of the score (and listed as such):
+    orchestration whose only tests run it in a subprocess, where mutmut cannot attribute them.
+    """
 
     min_score: float = 80.0
     reports: str = "reports"
+    exclude: tuple[str, ...] = ()
 
 
 def load_config(pyproject: Path) -> MutationConfig:
@@ -71,7 +77,11 @@ def load_config(pyproject: Path) -> MutationConfig:
     if not isinstance(reports, str) or not reports:
         raise MutationError(f"{pyproject.name} [tool.ml_test_score.mutation] reports: "
                             f"expected a directory name, got {reports!r}")
-    return MutationConfig(min_score=float(min_score), reports=reports)
+    exclude = section.get("exclude", [])
+    if not isinstance(exclude, list) or not all(isinstance(p, str) for p in exclude):
+        raise MutationError(f"{pyproject.name} [tool.ml_test_score.mutation] exclude: "
+                            f"expected a list of 'module.function' globs, got {exclude!r}")
+    return MutationConfig(min_score=float(min_score), reports=reports, exclude=tuple(exclude))
 
 
 def parse_results(output: str) -> dict[str, str]:
@@ -138,9 +148,17 @@ def totals(modules: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     return summed
 
 
-def build_report(results: Mapping[str, str], min_score: float,
-                 seconds: float | None = None) -> dict[str, Any]:
+def is_excluded(mutant: str, patterns: Iterable[str]) -> bool:
+    """Whether the mutant's ``module.function`` matches one of the exclusion globs."""
+    qualified = ".".join(split_name(mutant))
+    return any(fnmatch.fnmatchcase(qualified, pattern) for pattern in patterns)
+
+
+def build_report(results: Mapping[str, str], min_score: float, seconds: float | None = None,
+                 exclude: Sequence[str] = ()) -> dict[str, Any]:
     """The ``mutation.json`` document (schema 1)."""
+    excluded = {name for name in results if is_excluded(name, exclude)}
+    results = {name: status for name, status in results.items() if name not in excluded}
     modules = tally(results)
     total = totals(modules)
     listed = {kind: [{"name": mutant, "module": split_name(mutant)[0],
@@ -158,6 +176,7 @@ def build_report(results: Mapping[str, str], min_score: float,
         "survivors": listed["survived"],
         "no_tests": listed["no_tests"],
         "other": listed["other"],
+        "excluded": {"patterns": list(exclude), "mutants": len(excluded)},
     }
 
 
@@ -182,6 +201,10 @@ def render(report: Mapping[str, Any]) -> list[str]:
     if total["unchecked"]:
         lines.append(f"{total['unchecked']} mutant(s) not checked yet (interrupted run?): "
                      "they are left out of the score")
+    excluded = report["excluded"]
+    if excluded["mutants"]:
+        lines.append(f"{excluded['mutants']} mutant(s) of excluded functions left out: "
+                     f"{', '.join(excluded['patterns'])}")
     verdict = "OK" if report["passed"] else "BELOW THE MINIMUM"
     lines.append(f"mutation score {_percent(total['score'])} "
                  f"(minimum {report['min_score']:g}%): {verdict}")
@@ -258,7 +281,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     except (GateError, MutationError) as exc:
         print(f"scoring mutation: error: {exc}", file=sys.stderr)
         return 2
-    report = build_report(results, config.min_score, seconds)
+    report = build_report(results, config.min_score, seconds, config.exclude)
     target = root / config.reports / MUTATION_NAME
     write_atomic(target, json.dumps(report, indent=2, sort_keys=True) + "\n")
     print("\n".join(render(report)))

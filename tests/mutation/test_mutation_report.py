@@ -19,6 +19,7 @@ from scoring.mutation import (
     MutationError,
     build_report,
     column,
+    is_excluded,
     load_config,
     parse_results,
     render,
@@ -115,6 +116,21 @@ def test_report_totals_survivors_and_verdict():
     assert [m["name"] for m in report["other"]] == ["scoring.score.x_final_score__mutmut_1"]
 
 
+def test_excluded_functions_leave_the_score_and_are_counted():
+    results = parse_results(LISTING)
+    report = build_report(results, min_score=60, exclude=["pipeline.reviews.parse_*",
+                                                          "scoring.score.final_score"])
+    assert report["excluded"] == {"patterns": ["pipeline.reviews.parse_*",
+                                               "scoring.score.final_score"], "mutants": 4}
+    assert report["totals"] == {**counts(killed=2, timeout=1, no_tests=1), "unchecked": 0,
+                                "score": 75.0}
+    assert report["survivors"] == []
+    assert "4 mutant(s) of excluded functions left out: pipeline.reviews.parse_*, " \
+        "scoring.score.final_score" in render(report)
+    assert is_excluded("pipeline.features.xǁTextStatsǁfit__mutmut_1", ["*.TextStats.*"])
+    assert not is_excluded("pipeline.features.x_stem__mutmut_1", ["*.TextStats.*"])
+
+
 def test_a_score_equal_to_the_minimum_passes():
     results = {f"m.x_f__mutmut_{n}": "killed" for n in range(4)}
     results["m.x_f__mutmut_9"] = "survived"
@@ -156,12 +172,16 @@ def test_config_defaults_and_values(tmp_path):
     pyproject.write_text("[tool.ml_test_score.mutation]\nmin_score = 65.5\nreports = 'out'\n",
                          encoding="utf-8")
     assert load_config(pyproject) == MutationConfig(min_score=65.5, reports="out")
+    pyproject.write_text("[tool.ml_test_score.mutation]\nexclude = ['a.main', 'b.*']\n",
+                         encoding="utf-8")
+    assert load_config(pyproject).exclude == ("a.main", "b.*")
 
 
 @pytest.mark.parametrize("body, key", [
     ("min_score = true", "min_score"), ("min_score = 101", "min_score"),
     ("min_score = '80'", "min_score"), ("min_score = -1", "min_score"),
     ("reports = ''", "reports"), ("reports = 3", "reports"),
+    ("exclude = 'a.main'", "exclude"), ("exclude = [1]", "exclude"),
 ])
 def test_config_errors_name_the_key(tmp_path, body, key):
     pyproject = tmp_path / "pyproject.toml"
