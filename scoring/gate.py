@@ -261,34 +261,36 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _bandit_verdict(figure: dict[str, Any], fail_on: list[str]) -> tuple[str, bool, str | None]:
+    passed = not any(figure["counts"][s] for s in fail_on)
+    return (", ".join(f"{figure['counts'][s]} {s.lower()}" for s in SEVERITIES), passed,
+            None if passed else "; ".join(figure["findings"][:3]))
+
+
 def check(quality: Quality, config: GateConfig) -> list[GateResult]:
     """Compare each figure with its threshold; an unavailable figure fails its gate."""
-    figures = quality.figures
     fail_on = [s for s in SEVERITIES if s in config.bandit_fail_on]
-    rows: list[tuple[str, str, Callable[[dict[str, Any]], tuple[str, bool]]]] = [
+    Verdict = tuple[str, bool, str | None]  # figure as shown, passed, problem
+    rows: list[tuple[str, str, Callable[[dict[str, Any]], Verdict]]] = [
         ("pylint", f">= {_number(config.pylint)}",
-         lambda f: (f"{f['score']:.2f}", f["score"] >= config.pylint)),
+         lambda f: (f"{f['score']:.2f}", f["score"] >= config.pylint, None)),
         ("coverage", f">= {_number(config.coverage)}%",
-         lambda f: (f"{f['percent']:.1f}%", f["percent"] >= config.coverage)),
+         lambda f: (f"{f['percent']:.1f}%", f["percent"] >= config.coverage, None)),
         ("ml_test_score", f">= {_number(config.ml_test_score)}, all sections run",
          lambda f: (f"{_number(f['score'])}/{_number(f['max'])}"
                     + ("" if f["complete"] else " (incomplete run)"),
-                    f["score"] >= config.ml_test_score and f["complete"])),
+                    f["score"] >= config.ml_test_score and f["complete"], None)),
         ("bandit", "no " + " or ".join(s.lower() for s in fail_on) if fail_on else "report only",
-         lambda f: (", ".join(f"{f['counts'][s]} {s.lower()}" for s in SEVERITIES),
-                    not any(f["counts"][s] for s in fail_on))),
+         lambda f: _bandit_verdict(f, fail_on)),
     ]
     results = []
     for gate, threshold, judge in rows:
         problem = quality.error(gate)
         if problem:
             results.append(GateResult(gate, "unavailable", threshold, False, problem))
-            continue
-        figure, passed = judge(figures[gate])
-        detail = None
-        if gate == "bandit" and not passed:
-            detail = "; ".join(figures[gate]["findings"][:3])
-        results.append(GateResult(gate, figure, threshold, passed, detail))
+        else:
+            figure, passed, detail = judge(quality.figures[gate])
+            results.append(GateResult(gate, figure, threshold, passed, detail))
     return results
 
 
