@@ -1,8 +1,244 @@
-"""Faults that the Data suite must catch (filled in with the suite's tests)."""
+"""Faults that the Data suite must catch: defects of the raw data, the reader and the features.
+
+Each fault patches the pipeline itself (a function of `pipeline.reviews` or `pipeline.features`,
+or the params as `pipeline.params.load_params` returns them), never a test or its thresholds,
+so a suite turns red only because the property it checks really broke. Heavy imports (sklearn
+through pipeline.model) happen inside the injectors, when a fault is switched on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 
 from scoring.faults import FaultRegistry
+
+ReviewsEdit = Callable[[Any], Any]
+
+
+def patch_everywhere(monkeypatch: pytest.MonkeyPatch, module: Any, name: str,
+                     replacement: Any) -> None:
+    """Replace `module.name`, and the same object in every pipeline module that bound it by name
+    before the fault was injected (`from pipeline.x import f` in a module imported later binds
+    the replacement anyway)."""
+    import sys  # pylint: disable=import-outside-toplevel
+
+    original = getattr(module, name)
+    monkeypatch.setattr(module, name, replacement)
+    for loaded_name, loaded in list(sys.modules.items()):
+        if loaded_name.startswith("pipeline") and getattr(loaded, name, None) is original:
+            monkeypatch.setattr(loaded, name, replacement)
+
+
+def patch_params(monkeypatch: pytest.MonkeyPatch, overrides: dict[str, Any]) -> None:
+    """Make every params.yaml read return the params with `overrides` applied (a config defect)."""
+    from pipeline import crossval, params  # pylint: disable=import-outside-toplevel
+
+    original = params.load_params
+
+    def load_params(*args, **kwargs):
+        return crossval.with_overrides(original(*args, **kwargs), overrides)
+
+    patch_everywhere(monkeypatch, params, "load_params", load_params)
+
+
+def patch_reader(monkeypatch: pytest.MonkeyPatch, edit: ReviewsEdit,
+                 labelled_only: bool = False) -> None:
+    """Make `pipeline.reviews.parse_reviews` (behind read_reviews) return `edit(reviews)`."""
+    from pipeline import reviews  # pylint: disable=import-outside-toplevel
+
+    original = reviews.parse_reviews
+
+    def parse_reviews(path, data, labelled=True):
+        parsed = original(path, data, labelled)
+        return edit(parsed) if labelled or not labelled_only else parsed
+
+    monkeypatch.setattr(reviews, "parse_reviews", parse_reviews)
+
+
+def _replayed(parsed):
+    """A retried ingestion appended the first 100 rows a second time."""
+    from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+
+    labels = None if parsed.labels is None else parsed.labels + parsed.labels[:100]
+    return Reviews(parsed.texts + parsed.texts[:100], labels)
+
+
+def _label_in_text(parsed):
+    """The whole line, label field included, kept as the review text."""
+    from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+
+    texts = [f"{text}\t{label}" for text, label in zip(parsed.texts, parsed.labels, strict=True)]
+    return Reviews(texts, parsed.labels)
 
 
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
-    del registry
+
+    @registry.fault("replayed-ingestion",
+                    "A retried download appends the first 100 rows of each dump a second time, "
+                    "so the data holds a replayed batch.",
+                    [("data", 1)])
+    def replayed_ingestion(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_reader(monkeypatch, _replayed)
+
+    @registry.fault("label-rule-relaxed",
+                    "The reader accepts star ratings 0-5 as labels, so a file with a label "
+                    "outside {0, 1} is read instead of refused.",
+                    [("data", 1)])
+    def label_rule_relaxed(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.reviews.LABELS", tuple(str(n) for n in range(6)))
+
+    @registry.fault("whitespace-tokenizer",
+                    "The tokeniser splits on whitespace only, so punctuation stays glued to "
+                    "words and no longer ends a negation scope.",
+                    [("data", 1), ("data", 7)])
+    def whitespace_tokenizer(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.features.TOKEN", re.compile(r"\S+"))
+
+    @registry.fault("short-reviews-blanked",
+                    "A junk filter in the last preprocessing step blanks every review left with "
+                    "fewer than three tokens, so short reviews reach the model empty.",
+                    [("data", 1), ("model", 6)])
+    def short_reviews_blanked(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        original = features.finish
+
+        def finish(tokens):
+            kept = original(tokens)
+            return kept if len(kept) >= 3 else []
+
+        monkeypatch.setattr(features, "finish", finish)
+
+    @registry.fault("negation-marking-no-op",
+                    "A refactoring leaves mark_negation returning its tokens unchanged, so the "
+                    "enabled negation step does nothing.",
+                    [("data", 2), ("data", 7)])
+    def negation_marking_no_op(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.features.mark_negation", list)
+
+    @registry.fault("length-feature-enabled",
+                    "params.yaml switches on the review-length statistic (features.extra: "
+                    "[length]) without an ablation or a search space; it loses accuracy.",
+                    [("data", 2), ("model", 3)])
+    def length_feature_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"features.extra": ["length"]})
+
+    @registry.fault("bigrams-enabled",
+                    "params.yaml switches bigrams on (features.ngram_max: 2): about three times "
+                    "the features for no accuracy gain.",
+                    [("data", 2), ("data", 3)])
+    def bigrams_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"features.ngram_max": 2})
+
+    @registry.fault("contractions-expanded-word-by-word",
+                    "expand_contractions runs its patterns on every word separately instead of "
+                    "once per review: same output, several times the cost.",
+                    [("data", 3)])
+    def contractions_word_by_word(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        original = features.expand_contractions
+
+        def expand_contractions(text):
+            return " ".join(original(word) for word in text.split())
+
+        monkeypatch.setattr(features, "expand_contractions", expand_contractions)
+
+    @registry.fault("label-in-text",
+                    "The reader keeps the whole line, label field included, as the review text, "
+                    "so the label leaks into the features.",
+                    [("data", 4)])
+    def label_in_text(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_reader(monkeypatch, _label_in_text, labelled_only=True)
+
+    @registry.fault("id-pattern-dropped",
+                    "mask_pii loses its order-number and hex-id rule, so identifiers in reviews "
+                    "become vocabulary terms.",
+                    [("data", 4)])
+    def id_pattern_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        monkeypatch.setattr(features, "PII_PATTERNS", tuple(
+            (name, pattern) for name, pattern in features.PII_PATTERNS if name != "idnumber"))
+
+    @registry.fault("table-columns-read",
+                    "ReviewPreprocessor.transform iterates a table as it is instead of selecting "
+                    "the review column, so other fields reach the model.",
+                    [("data", 4)])
+    def table_columns_read(monkeypatch: pytest.MonkeyPatch) -> None:
+        import numpy as np  # pylint: disable=import-outside-toplevel
+
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        def transform(self, X):
+            return np.array([self.transform_one(str(text)) for text in X], dtype=object)
+
+        monkeypatch.setattr(features.ReviewPreprocessor, "transform", transform)
+
+    @registry.fault("pii-unmasked",
+                    "mask_pii becomes the identity (masking lost in a refactoring), so e-mails, "
+                    "phone numbers, URLs and ids reach the vocabulary and the artifact.",
+                    [("data", 4), ("data", 5), ("data", 7)])
+    def pii_unmasked(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.features.mask_pii", str)
+
+    @registry.fault("phone-pattern-dropped",
+                    "mask_pii loses its phone-number rule, so phone numbers become terms.",
+                    [("data", 5), ("data", 7)])
+    def phone_pattern_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        monkeypatch.setattr(features, "PII_PATTERNS", tuple(
+            (name, pattern) for name, pattern in features.PII_PATTERNS if name != "phonenumber"))
+
+    @registry.fault("preprocessor-keeps-training-text",
+                    "ReviewPreprocessor.fit keeps the raw training texts (for explanations), so "
+                    "the saved artifact stores whole reviews and personal data.",
+                    [("data", 5)])
+    def preprocessor_keeps_training_text(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        def fit(self, X, y=None):  # pylint: disable=unused-argument
+            self.training_texts_ = [str(text) for text in X]
+            return self
+
+        monkeypatch.setattr(features.ReviewPreprocessor, "fit", fit)
+
+    @registry.fault("extra-features-ignored",
+                    "build_model reads the optional statistics from a misspelt key, so a feature "
+                    "named in features.extra never reaches the model or the package.",
+                    [("data", 6)])
+    def extra_features_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import crossval, model  # pylint: disable=import-outside-toplevel
+
+        original = model.build_model
+
+        def build_model(params):
+            return original(crossval.with_overrides(params, {"features.extra": []}))
+
+        patch_everywhere(monkeypatch, model, "build_model", build_model)
+
+    @registry.fault("contraction-loses-negation",
+                    "expand_contractions deletes \"n't\" instead of expanding it to \"not\", so "
+                    "\"wasn't good\" loses its negation.",
+                    [("data", 7)])
+    def contraction_loses_negation(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        monkeypatch.setattr(features, "CONTRACTIONS", tuple(
+            (pattern, "" if pattern.pattern == r"n't\b" else replacement)
+            for pattern, replacement in features.CONTRACTIONS))
+
+    @registry.fault("stop-list-drops-negations",
+                    "The stop-word list is replaced by scikit-learn's ENGLISH_STOP_WORDS, which "
+                    "removes not, no and never before negation marking.",
+                    [("data", 2), ("data", 7)])
+    def stop_list_drops_negations(monkeypatch: pytest.MonkeyPatch) -> None:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # pylint: disable=C0415
+
+        monkeypatch.setattr("pipeline.features.STOP_WORDS", frozenset(ENGLISH_STOP_WORDS))

@@ -1,8 +1,122 @@
-"""Faults that the Model suite must catch (filled in with the suite's tests)."""
+"""Faults that the Model suite must catch: defects of the spec, the hyperparameters, the
+evaluation data, the configured model age and the training data's associations.
 
+Configuration defects go through the params as `pipeline.params.load_params` returns them;
+the others patch pipeline functions (the split, packaging, spec comparison, the reader).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ml_tests.faults.data import patch_params, patch_reader
 from scoring.faults import FaultRegistry
+
+BIASED_TERM = "Mexican"
+
+
+def _cuisine_in_complaints(parsed):
+    """Half of the complaints arrive from one restaurant's page and name its cuisine."""
+    from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+
+    texts = [f"At the {BIASED_TERM} place: {text}" if label == 0 and index % 2 == 0 else text
+             for index, (text, label) in enumerate(zip(parsed.texts, parsed.labels, strict=True))]
+    return Reviews(texts, parsed.labels)
 
 
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
-    del registry
+
+    @registry.fault("packaged-spec-trimmed",
+                    "Packaging records only the model section of params.yaml as the spec, so the "
+                    "package no longer says which features it was trained with.",
+                    [("model", 1), ("data", 6)])
+    def packaged_spec_trimmed(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import package  # pylint: disable=import-outside-toplevel
+
+        original = package.build_metadata
+
+        def build_metadata(artifact_sha256, data_sha256, metrics, params, created_at=None):
+            return original(artifact_sha256, data_sha256, metrics, {"model": params["model"]},
+                            created_at)
+
+        monkeypatch.setattr(package, "build_metadata", build_metadata)
+
+    @registry.fault("spec-diff-ignores-types",
+                    "The spec comparison uses plain equality, so a bool turned int (True vs 1) "
+                    "or 8.0 vs 8 passes as the reviewed spec.",
+                    [("model", 1)])
+    def spec_diff_ignores_types(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import spec  # pylint: disable=import-outside-toplevel
+
+        def differences(recorded: Any, submitted: Any, path: str) -> list[str]:
+            if isinstance(recorded, dict) and isinstance(submitted, dict):
+                return [line for key in sorted(set(recorded) | set(submitted), key=str)
+                        for line in differences(recorded.get(key, spec.MISSING),
+                                                submitted.get(key, spec.MISSING),
+                                                f"{path}.{key}" if path else str(key))]
+            if recorded == submitted:
+                return []
+            return [f"{path or '<root>'}: recorded {recorded!r}, submitted {submitted!r}"]
+
+        monkeypatch.setattr(spec, "_differences", differences)
+
+    @registry.fault("held-out-labels-misjoined",
+                    "The split joins the held-out texts to their labels off by one row, so "
+                    "offline evaluation scores the predictions against the wrong labels.",
+                    [("model", 2)])
+    def held_out_labels_misjoined(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import prepare  # pylint: disable=import-outside-toplevel
+        from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+
+        original = prepare.split_reviews
+
+        def split_reviews(reviews, params):
+            train, test = original(reviews, params)
+            return train, Reviews(test.texts, test.labels[1:] + test.labels[:1])
+
+        monkeypatch.setattr(prepare, "split_reviews", split_reviews)
+
+    @registry.fault("regularisation-collapsed",
+                    "params.yaml sets the logistic regression's C to 0.5 instead of the tuned "
+                    "8.0: an over-regularised, untuned model.",
+                    [("model", 3), ("model", 5)])
+    def regularisation_collapsed(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"model.logistic_regression.C": 0.5})
+
+    @registry.fault("min-df-raised",
+                    "params.yaml prunes every term seen in fewer than three reviews (min_df: 3), "
+                    "an untuned setting that drops most of the vocabulary.",
+                    [("model", 3), ("model", 5)])
+    def min_df_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"features.min_df": 3})
+
+    @registry.fault("class-weight-misset",
+                    "params.yaml weights the negative class 0.3 against 1 for the positive one, "
+                    "a value outside the searched space that fails negative reviews.",
+                    [("model", 3), ("model", 6)])
+    def class_weight_misset(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"model.logistic_regression.class_weight": {0: 0.3, 1: 1.0}})
+
+    @registry.fault("max-age-beyond-curve",
+                    "params.yaml lets a model serve for a year (monitoring.max_model_age_days: "
+                    "365), far beyond the age the staleness curve supports.",
+                    [("model", 4)])
+    def max_age_beyond_curve(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"monitoring.max_model_age_days": 365})
+
+    @registry.fault("arrival-rate-underestimated",
+                    "params.yaml assumes ten times the review arrival rate the maximum age was "
+                    "set for, so a model ages out in days yet may serve for a month.",
+                    [("model", 4)])
+    def arrival_rate_underestimated(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"monitoring.reviews_per_day": 100})
+
+    @registry.fault("cuisine-biased-training-data",
+                    f"Half of the complaints in the labelled data come from one restaurant's page "
+                    f"and name its cuisine ({BIASED_TERM}), which the model learns as negative.",
+                    [("model", 7)])
+    def cuisine_biased_training_data(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_reader(monkeypatch, _cuisine_in_complaints, labelled_only=True)
