@@ -91,6 +91,15 @@ HOSTILE_INPUTS: tuple[str, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Latency:
+    """Median milliseconds per single-review prediction, measured side by side."""
+
+    candidate_ms: float
+    served_ms: float
+    ratio: float
+
+
 @dataclass
 class CanaryReport:
     """The canary's figures and, in `reasons`, every check that failed."""
@@ -98,19 +107,16 @@ class CanaryReport:
     candidate: str
     served: str | None
     n_traffic: int
-    agreement: float | None
-    n_labelled: int
-    labelled_errors: int
-    error_rate: float
-    candidate_ms: float | None
-    served_ms: float | None
-    latency_ratio: float | None
+    agreement: float | None          # None: no served model to compare with
+    labelled_errors: int | None      # of the len(CANARY_REVIEWS) canary reviews
+    latency: Latency | None
     invalid_outputs: list[str] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
+        """True when no check failed."""
         return not self.reasons
 
 
@@ -158,48 +164,65 @@ def latency_ms(candidate: Any, served: Any, texts: list[str],
     return statistics.median(timings[0]) * 1e3, statistics.median(timings[1]) * 1e3
 
 
+def _labelled_errors(candidate: Any, limit: float) -> tuple[int, str | None]:
+    texts = [text for text, _ in CANARY_REVIEWS]
+    errors = sum(predicted != label for predicted, (_, label)
+                 in zip(_labels(candidate, texts), CANARY_REVIEWS, strict=True))
+    rate = errors / len(CANARY_REVIEWS)
+    if rate <= limit:
+        return errors, None
+    return errors, (f"{errors} of {len(CANARY_REVIEWS)} labelled canary reviews wrong (error"
+                    f" rate {rate:.2f} > canary.max_error_rate {limit:.2f})")
+
+
+def _agreement(candidate: Any, served: Any, traffic: list[str], limit: float,
+               served_version: str | None) -> tuple[float, str | None]:
+    mine, theirs = _labels(candidate, traffic), _labels(served, traffic)
+    agreement = sum(a == b for a, b in zip(mine, theirs, strict=True)) / len(traffic)
+    if agreement >= limit:
+        return agreement, None
+    return agreement, (f"agrees with {served_version or 'the served model'} on {agreement:.2f}"
+                       f" of {len(traffic)} serving reviews (< canary.min_agreement {limit:.2f})")
+
+
+def _latency(candidate: Any, served: Any, traffic: list[str],
+             params: dict[str, Any]) -> tuple[Latency, str | None]:
+    sample = traffic[:int(get(params, "canary.latency_sample"))]
+    mine, theirs = latency_ms(candidate, served, sample, int(get(params, "canary.latency_repeats")))
+    latency = Latency(mine, theirs, mine / theirs)
+    limit = float(get(params, "canary.max_latency_ratio"))
+    if latency.ratio <= limit:
+        return latency, None
+    return latency, (f"{latency.ratio:.2f}x the served model's latency ({mine:.2f} vs"
+                     f" {theirs:.2f} ms per review; > canary.max_latency_ratio {limit:.2f})")
+
+
 def run_canary(candidate: Any, served: Any | None, traffic: list[str], params: dict[str, Any],
-               candidate_version: str = "candidate",
-               served_version: str | None = None) -> CanaryReport:
-    """Compare `candidate` with `served` (None: first release) and list every failed check."""
+               versions: tuple[str, str | None] = ("candidate", None)) -> CanaryReport:
+    """Compare `candidate` with `served` (None: first release) and list every failed check.
+
+    `versions` names the candidate and the served model in the report and its reasons.
+    """
     if not traffic:
         raise PipelineError("canary: the traffic batch is empty; expected some reviews")
     limits = {key: float(get(params, f"canary.{key}"))
               for key in ("min_agreement", "max_error_rate", "max_latency_ratio")}
-    reasons = []
-    texts = [text for text, _ in CANARY_REVIEWS]
-    truth = [label for _, label in CANARY_REVIEWS]
-    invalid = invalid_outputs(candidate)
-    if invalid:
-        reasons.append(f"{len(invalid)} of {len(HOSTILE_INPUTS)} hostile inputs gave no valid"
-                       f" probability (first: {invalid[0]})")
-        # A model that emits NaN has no meaningful labels or timing to compare: stop here.
-        return CanaryReport(candidate_version, served_version, len(traffic), None, len(texts),
-                            len(texts), 1.0, None, None, None, invalid, limits, reasons)
-    errors = sum(p != t for p, t in zip(_labels(candidate, texts), truth, strict=True))
-    error_rate = errors / len(texts)
-    if error_rate > limits["max_error_rate"]:
-        reasons.append(f"{errors} of {len(texts)} labelled canary reviews wrong (error rate"
-                       f" {error_rate:.2f} > canary.max_error_rate {limits['max_error_rate']:.2f})")
-    agreement = candidate_ms = served_ms = ratio = None
+    report = CanaryReport(versions[0], versions[1], len(traffic), None, None, None,
+                          invalid_outputs(candidate), limits)
+    if report.invalid_outputs:
+        report.reasons.append(f"{len(report.invalid_outputs)} of {len(HOSTILE_INPUTS)} hostile"
+                              f" inputs gave no valid probability (first:"
+                              f" {report.invalid_outputs[0]})")
+        return report  # NaN labels and timings would mean nothing: stop here
+    report.labelled_errors, reason = _labelled_errors(candidate, limits["max_error_rate"])
+    report.reasons += [reason] if reason else []
     if served is not None:
-        mine, theirs = _labels(candidate, traffic), _labels(served, traffic)
-        agreement = sum(a == b for a, b in zip(mine, theirs, strict=True)) / len(traffic)
-        if agreement < limits["min_agreement"]:
-            reasons.append(f"agrees with {served_version or 'the served model'} on"
-                           f" {agreement:.2f} of {len(traffic)} serving reviews"
-                           f" (< canary.min_agreement {limits['min_agreement']:.2f})")
-        sample = traffic[:int(get(params, "canary.latency_sample"))]
-        candidate_ms, served_ms = latency_ms(candidate, served, sample,
-                                             int(get(params, "canary.latency_repeats")))
-        ratio = candidate_ms / served_ms
-        if ratio > limits["max_latency_ratio"]:
-            reasons.append(f"{ratio:.2f}x the served model's latency ({candidate_ms:.2f} vs"
-                           f" {served_ms:.2f} ms per review; > canary.max_latency_ratio"
-                           f" {limits['max_latency_ratio']:.2f})")
-    return CanaryReport(candidate_version, served_version, len(traffic), agreement, len(texts),
-                        errors, error_rate, candidate_ms, served_ms, ratio, invalid, limits,
-                        reasons)
+        report.agreement, reason = _agreement(candidate, served, traffic,
+                                              limits["min_agreement"], versions[1])
+        report.reasons += [reason] if reason else []
+        report.latency, reason = _latency(candidate, served, traffic, params)
+        report.reasons += [reason] if reason else []
+    return report
 
 
 def _reference(served: str | None, registry: Any) -> tuple[Any, dict[str, Any]] | None:
@@ -249,16 +272,16 @@ def main(argv: list[str]) -> int:
     candidate, metadata = load_package(args.candidate)
     reference = _reference(args.served, registry)
     report = run_canary(candidate, reference[0] if reference else None,
-                        _traffic(args.traffic, params), params, metadata["version"],
-                        reference[1]["version"] if reference else None)
+                        _traffic(args.traffic, params), params,
+                        (metadata["version"], reference[1]["version"] if reference else None))
     write_json_atomic(args.report, {**asdict(report), "passed": report.passed})
     if not report.passed:
         raise PipelineError(f"canary: {report.candidate} not promoted: {'; '.join(report.reasons)}")
     holdout = read_reviews(args.holdout) if args.holdout is not None else None
     decision = release(args.candidate, registry, params, holdout, promote=not args.dry_run)
-    figures = (f"agreement {report.agreement:.2f}, latency x{report.latency_ratio:.2f}"
-               if report.agreement is not None else "no served model to compare with")
+    figures = (f"agreement {report.agreement:.2f}, latency x{report.latency.ratio:.2f}"
+               if report.latency is not None else "no served model to compare with")
     print(f"canary passed: {figures}, canary errors {report.labelled_errors}/"
-          f"{report.n_labelled}, held-out accuracy {decision.candidate_accuracy:.3f}")
+          f"{len(CANARY_REVIEWS)}, held-out accuracy {decision.candidate_accuracy:.3f}")
     print(f"{'checked (dry run)' if args.dry_run else 'promoted'}: {report.candidate}")
     return 0

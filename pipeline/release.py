@@ -47,6 +47,7 @@ class ReleaseDecision:
 
     @property
     def accepted(self) -> bool:
+        """True when no rule refused the candidate."""
         return not self.reasons
 
 

@@ -83,12 +83,14 @@ def repro_env(data_dir: Path | None) -> dict[str, str]:
 
 
 def start_repro(repo: Path, data_dir: Path) -> subprocess.Popen[str]:
+    """Start `dvc repro` in `repo` without waiting (the two cold runs overlap)."""
     return subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=repo,
                             env=repro_env(data_dir), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
 
 def finish(process: subprocess.Popen[str], repo: Path, started: float) -> ReproRun:
+    """Wait for a started run; a failed run fails the test with the end of its output."""
     output, _ = process.communicate()
     seconds = time.perf_counter() - started
     if process.returncode != 0:

@@ -12,6 +12,7 @@ import copy
 import json
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,7 @@ def deployment(tmp_path: Path, packaged_model: Path, test_split, data_dir: Path,
 
 
 def run_canary_command(candidate: Path, deployment, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`python -m pipeline canary` against the deployment's registry, traffic and held-out file."""
     registry, holdout, traffic = deployment
     return subprocess.run(
         [sys.executable, "-m", "pipeline", "canary", "--candidate", str(candidate),
@@ -90,7 +92,7 @@ def test_a_good_candidate_passes_the_canary_and_is_promoted(good_model, trained_
     assert deployment[0].served() == read_metadata(candidate)["version"]
     written = json.loads((tmp_path / "canary.json").read_text())
     assert written["passed"] and written["agreement"] >= params["canary"]["min_agreement"]
-    (reports_dir / "infra_canary_good.json").write_text(json.dumps(vars(report), indent=2))
+    (reports_dir / "infra_canary_good.json").write_text(json.dumps(asdict(report), indent=2))
 
 
 @pytest.mark.rubric("infra", 6)
@@ -116,9 +118,9 @@ def test_a_three_times_slower_candidate_is_not_promoted(trained_model, fresh, pa
     """Red when the canary does not time the candidate against the served model (or times
     both with the same model)."""
     report = canary.run_canary(ThreeTimesSlower(trained_model), trained_model, fresh.texts, params)
-    (reports_dir / "infra_canary_slow.json").write_text(json.dumps(vars(report), indent=2))
+    (reports_dir / "infra_canary_slow.json").write_text(json.dumps(asdict(report), indent=2))
     assert not report.passed
-    assert report.latency_ratio > params["canary"]["max_latency_ratio"]
+    assert report.latency.ratio > params["canary"]["max_latency_ratio"]
     assert any("latency" in reason for reason in report.reasons)
     assert report.agreement == 1.0, "same labels: only the latency can have refused it"
 
@@ -132,4 +134,4 @@ def test_a_candidate_emitting_nan_is_not_promoted(trained_model, fresh, params) 
     assert not report.passed
     assert report.invalid_outputs and "hostile inputs" in report.reasons[0]
     healthy = canary.invalid_outputs(trained_model)
-    assert healthy == [], f"the served model itself fails hostile inputs: {healthy}"
+    assert not healthy, f"the served model itself fails hostile inputs: {healthy}"

@@ -26,11 +26,13 @@ EXAMPLE = "The food wasn't good at all, call me on 555-123-4567!"
 
 
 def run_explain(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it, in a fresh interpreter."""
     return subprocess.run([sys.executable, "-m", "pipeline", "explain", *args],
                           capture_output=True, text=True, check=False)
 
 
 def reconstruction_errors(model, texts: list[str]) -> np.ndarray:
+    """|explained decision - model's decision_function| per text."""
     explained = np.array([explain.explain_text(model, text).decision for text in texts])
     return np.abs(explained - model.decision_function(texts))
 

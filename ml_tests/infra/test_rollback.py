@@ -35,10 +35,12 @@ def two_versions(tmp_path_factory, train_split, test_split, params, historic_pat
 
 
 def predictions(model, texts: list[str]) -> np.ndarray:
+    """Positive-class probabilities: equal arrays mean the same served behaviour."""
     return model.predict_proba(texts)[:, 1]
 
 
 def publish_serve_and_roll_back(uri: str, old: Path, new: Path) -> tuple[str, str]:
+    """Publish both, serve old then new (checked), roll back; returns both versions."""
     store = registry_module.open_registry(uri)
     old_version, new_version = store.publish(old), store.publish(new)
     store.promote(old_version)
@@ -50,6 +52,7 @@ def publish_serve_and_roll_back(uri: str, old: Path, new: Path) -> tuple[str, st
 
 def assert_serves_the_old_model(uri: str, old: Path, new: Path, texts: list[str],
                                 trained_model) -> None:
+    """The serving path loads the old artifact and predicts exactly as the old model."""
     served, metadata = registry_module.load_model(registry=uri)
     assert metadata["sha256"] == read_metadata(old)["sha256"]
     assert metadata["sha256"] != read_metadata(new)["sha256"]
