@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.reviews import Reviews, parse_reviews, read_reviews
+from pipeline.reviews import Reviews, format_reviews, parse_reviews, read_reviews
 
 
 @pytest.mark.parametrize(("data", "labelled", "message"), [
@@ -62,3 +62,15 @@ def test_read_reviews_from_disk_labelled_and_not(tmp_path):
     with pytest.raises(PipelineError) as directory:
         read_reviews(tmp_path)
     assert str(directory.value) == f"{tmp_path}: is a directory; expected a reviews file"
+
+
+def test_a_header_separated_by_spaces_is_refused():
+    with pytest.raises(PipelineError) as caught:
+        parse_reviews("f.tsv", b"Review  Liked\nok\t1\n")
+    assert str(caught.value) == ("f.tsv: line 1: header is 'Review  Liked'; "
+                                 "expected 'Review<TAB>Liked'")
+
+
+def test_formatting_refuses_texts_and_labels_of_different_lengths():
+    with pytest.raises(ValueError):
+        format_reviews(Reviews(["a", "b"], [1]))
