@@ -23,6 +23,9 @@ METADATA_NAME = "metadata.json"
 TRUSTED_TYPES = ("pipeline.features.ReviewPreprocessor", "pipeline.features.TextStats")
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 SCHEMA_ENTRY = "schema.json"
+# Fitted attributes that hold a memory address of the writing process: scikit-learn's vectorisers
+# cache id(stop_words) to skip a re-check. Dropped on save; sklearn treats it as optional.
+PROCESS_SPECIFIC_STATE = frozenset({"_stop_words_id"})
 
 
 def _renumber(node: Any, ids: dict[int, int], files: dict[str, str]) -> Any:
@@ -33,6 +36,8 @@ def _renumber(node: Any, ids: dict[int, int], files: dict[str, str]) -> Any:
         return node
     result = {}
     for key, value in node.items():
+        if key in PROCESS_SPECIFIC_STATE:
+            continue
         if key == "__id__" and isinstance(value, int):
             value = ids.setdefault(value, len(ids))
         elif key == "file" and isinstance(value, str):

@@ -34,7 +34,9 @@ STOP_WORDS = frozenset(
 )
 PII_PATTERNS = (
     ("urladdress", re.compile(r"(?:https?://|www\.)\S+")),
-    ("emailaddress", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    # The look-behind anchors the match at the start of the address: without it the search
+    # retries from every character of a long word, quadratic in its length.
+    ("emailaddress", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("phonenumber", re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)")),
     # Order, table or card numbers (5+ digits) and hex ids identify people, not sentiment.
     ("idnumber", re.compile(
