@@ -127,7 +127,8 @@ class ScoreSession:
             self.collected[item.nodeid] = refs
             for section in {ref.section for ref in refs}:
                 item.add_marker(self.section_marks[section])
-            item.user_properties.extend((USER_PROPERTY, str(ref)) for ref in refs)
+            if self.is_worker:  # only the xdist controller needs refs on the reports
+                item.user_properties.extend((USER_PROPERTY, str(ref)) for ref in refs)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Record the catalogue once deselection is over; workers ship it to the controller."""
