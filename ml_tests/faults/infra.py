@@ -1,8 +1,269 @@
-"""Faults that the Infra suite must catch (filled in with the suite's tests)."""
+"""Faults that the Infra suite must catch: a non-reproducible training or artifact, params that
+never reach the estimator, a remote that loses the pipeline's outputs, a release check that does
+not measure, an explanation that does not add up, a canary that lets a broken model through and
+a registry that cannot roll back.
+
+Each fault patches what the test process itself runs (pipeline functions, or the in-process S3
+server standing in for the DVC remote), never a test, its helpers or its thresholds. Subprocesses
+the suites start (`dvc repro`, `python -m pipeline ...`) run the unpatched code, so no fault here
+relies on a difference between the test process and a subprocess to be detected. Heavy imports
+happen inside the injectors, when a fault is switched on.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
 
 from scoring.faults import FaultRegistry
 
 
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
-    del registry
+
+    # -- Infra 1: reproducible training ---------------------------------------------------------
+    @registry.fault("artifact-not-canonical",
+                    "dumps_model writes skops's archive as it comes (zip timestamps, object ids "
+                    "and temp file names left in), so the same model gives other bytes, sha256 "
+                    "and version on every save.",
+                    [("infra", 1)])
+    def artifact_not_canonical(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.artifact._canonical_zip", lambda data: data)
+
+    @registry.fault("training-order-unseeded",
+                    "The trainer shuffles the training rows with Python's unseeded random "
+                    "module before fitting, so two trainings on the same data differ.",
+                    [("infra", 1)])
+    def training_order_unseeded(monkeypatch: pytest.MonkeyPatch) -> None:
+        import random  # pylint: disable=import-outside-toplevel
+
+        from pipeline import train  # pylint: disable=import-outside-toplevel
+        from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+
+        original = train.train_model
+
+        def train_model(reviews, params):
+            if reviews.labels is None:
+                return original(reviews, params)
+            order = list(range(len(reviews.texts)))
+            random.shuffle(order)  # the defect: no Random(params["seed"])
+            return original(Reviews([reviews.texts[i] for i in order],
+                                    [reviews.labels[i] for i in order]), params)
+
+        monkeypatch.setattr(train, "train_model", train_model)
+
+    # -- Infra 2: model specs are unit tested ----------------------------------------------------
+    @registry.fault("classifier-ignores-c",
+                    "build_classifier drops C from the logistic regression's settings, so the "
+                    "default C=1.0 is trained whatever params.yaml says.",
+                    [("infra", 2)])
+    def classifier_ignores_c(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import model  # pylint: disable=import-outside-toplevel
+
+        original = model.build_classifier
+
+        def build_classifier(spec: dict[str, Any], seed: int):
+            family = spec["family"]
+            if family != "logistic_regression":
+                return original(spec, seed)
+            settings = {key: value for key, value in (spec.get(family) or {}).items()
+                        if key != "C"}
+            return original({**spec, family: settings}, seed)
+
+        monkeypatch.setattr(model, "build_classifier", build_classifier)
+
+    @registry.fault("svm-unseeded",
+                    "build_classifier builds the LinearSVC without random_state, so the "
+                    "linear_svm family ignores the seed of params.yaml.",
+                    [("infra", 2)])
+    def svm_unseeded(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import model  # pylint: disable=import-outside-toplevel
+
+        original = model.build_classifier
+
+        def build_classifier(spec: dict[str, Any], seed: int):
+            built = original(spec, seed)
+            if spec["family"] == "linear_svm":
+                built.set_params(estimator__random_state=None)
+            return built
+
+        monkeypatch.setattr(model, "build_classifier", build_classifier)
+
+    @registry.fault("stem-switch-ignored",
+                    "build_preprocessor leaves stemming at its default (off) whatever "
+                    "features.stem says, so a reviewed switch changes nothing.",
+                    [("infra", 2)])
+    def stem_switch_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import model  # pylint: disable=import-outside-toplevel
+
+        original = model.build_preprocessor
+
+        def build_preprocessor(features: dict[str, Any]):
+            return original({**features, "stem": False})
+
+        monkeypatch.setattr(model, "build_preprocessor", build_preprocessor)
+
+    # -- Infra 3: the pipeline is integration tested ----------------------------------------------
+    @registry.fault("remote-expires-uploads",
+                    "The DVC remote's bucket has a lifecycle rule that expires every object as "
+                    "soon as it is written, so pushed outputs cannot be pulled back.",
+                    [("infra", 3)])
+    def remote_expires_uploads(monkeypatch: pytest.MonkeyPatch) -> None:
+        from moto.s3.models import S3Backend  # pylint: disable=import-outside-toplevel
+
+        original = S3Backend.put_object
+
+        def put_object(self, bucket_name, key_name, *args, **kwargs):
+            stored = original(self, bucket_name, key_name, *args, **kwargs)
+            self.delete_object(bucket_name, key_name)
+            return stored
+
+        monkeypatch.setattr(S3Backend, "put_object", put_object)
+
+    # -- Infra 4: quality is validated before serving ---------------------------------------------
+    @registry.fault("release-trusts-metadata",
+                    "The release check takes the candidate's and the served version's accuracy "
+                    "from their metadata instead of scoring them on held-out reviews.",
+                    [("infra", 4)])
+    def release_trusts_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import release  # pylint: disable=import-outside-toplevel
+        from pipeline.artifact import read_metadata  # pylint: disable=import-outside-toplevel
+        from pipeline.params import get  # pylint: disable=import-outside-toplevel
+
+        def claimed_release(package_dir, registry, params, holdout=None, promote=True):
+            version = read_metadata(package_dir)["version"]
+            accuracies = {entry["version"]: float(entry["metrics"]["accuracy"])
+                          for entry in registry.index()["versions"]}
+            accuracy = float(read_metadata(package_dir)["metrics"]["accuracy"])
+            floor = float(get(params, "quality.min_accuracy"))
+            tolerance = float(get(params, "release.max_accuracy_drop"))
+            served = registry.served()
+            served_accuracy = accuracies.get(served) if served else None
+            reasons = []
+            if accuracy < floor:
+                reasons.append(f"claimed accuracy {accuracy:.3f} is below quality.min_accuracy")
+            if served_accuracy is not None and accuracy < served_accuracy - tolerance:
+                reasons.append(f"claimed accuracy {accuracy:.3f} is worse than the served")
+            decision = release.ReleaseDecision(
+                version, served, accuracy, served_accuracy, floor, tolerance,
+                len(holdout.texts) if holdout is not None else 0, reasons)
+            if reasons:
+                raise release.ReleaseRefused(decision)
+            if promote:
+                registry.promote(registry.publish(package_dir))
+            return decision
+
+        monkeypatch.setattr(release, "release", claimed_release)
+
+    @registry.fault("release-skips-served-comparison",
+                    "The release check treats a failure to load the served version as a first "
+                    "release (nothing served), so a candidate is only held to the floor.",
+                    [("infra", 4)])
+    def release_skips_served_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.release.served_model", lambda registry: None)
+
+    # -- Infra 5: the model is debuggable ---------------------------------------------------------
+    @registry.fault("explain-drops-intercept",
+                    "explain reads the intercept as 0 (a refactoring lost intercept_), so the "
+                    "contributions no longer add up to the model's decision value.",
+                    [("infra", 5)])
+    def explain_drops_intercept(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import explain  # pylint: disable=import-outside-toplevel
+
+        original = explain._linear_parts  # pylint: disable=protected-access
+
+        def linear_parts(model):
+            coefficients, _ = original(model)
+            return coefficients, 0.0
+
+        monkeypatch.setattr(explain, "_linear_parts", linear_parts)
+
+    @registry.fault("explain-drops-text-statistics",
+                    "explain decomposes only the TF-IDF columns and leaves out the dense text "
+                    "statistics (length, exclamations, negations) and their weight.",
+                    [("infra", 5)])
+    def explain_drops_text_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
+        import dataclasses  # pylint: disable=import-outside-toplevel
+
+        from pipeline import explain  # pylint: disable=import-outside-toplevel
+
+        original = explain.explain_text
+
+        def explain_text(model, text):
+            full = original(model, text)
+            kept = [c for c in full.contributions if not c.feature.startswith("stats__")]
+            decision = full.intercept + math.fsum(c.contribution for c in kept)
+            probability = 1.0 / (1.0 + math.exp(-decision)) if decision > -700 else 0.0
+            return dataclasses.replace(full, contributions=kept, decision=decision,
+                                       probability=probability, label=int(probability >= 0.5))
+
+        monkeypatch.setattr(explain, "explain_text", explain_text)
+
+    # -- Infra 6: models are canaried before serving ----------------------------------------------
+    @registry.fault("canary-times-candidate-twice",
+                    "The canary's latency comparison times the candidate against itself (a "
+                    "copy-paste slip), so a slower candidate always shows a ratio near 1.",
+                    [("infra", 6)])
+    def canary_times_candidate_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import canary  # pylint: disable=import-outside-toplevel
+
+        original = canary.latency_ms
+
+        def latency_ms(candidate, served, texts, repeats):
+            del served
+            return original(candidate, candidate, texts, repeats)
+
+        monkeypatch.setattr(canary, "latency_ms", latency_ms)
+
+    @registry.fault("canary-only-catches-crashes",
+                    "The canary's hostile-input check only records exceptions and no longer "
+                    "looks at the probabilities, so a candidate emitting NaN passes it.",
+                    [("infra", 6)])
+    def canary_only_catches_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import canary  # pylint: disable=import-outside-toplevel
+
+        def invalid_outputs(model, texts=canary.HOSTILE_INPUTS):
+            problems = []
+            for text in texts:
+                try:
+                    model.predict_proba([text])
+                except Exception as error:  # pylint: disable=broad-exception-caught
+                    problems.append(f"{text[:24]!r}: raised {type(error).__name__}")
+            return problems
+
+        monkeypatch.setattr(canary, "invalid_outputs", invalid_outputs)
+
+    # -- Infra 7: serving models can be rolled back -----------------------------------------------
+    @registry.fault("rollback-keeps-served-pointer",
+                    "rollback logs the event and returns the previous version but writes the "
+                    "served stack back unchanged, so the new model stays served.",
+                    [("infra", 7)])
+    def rollback_keeps_served_pointer(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import registry as registry_module  # pylint: disable=C0415
+
+        original = registry_module.rolled_back
+
+        def rolled_back(index, where):
+            changed, previous = original(index, where)
+            return {**changed, "served": index["served"]}, previous
+
+        monkeypatch.setattr(registry_module, "rolled_back", rolled_back)
+
+    @registry.fault("serving-loads-newest-version",
+                    "load_model defaults to the newest published version instead of the served "
+                    "one, so a rollback does not reach the serving path.",
+                    [("infra", 7)])
+    def serving_loads_newest_version(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import registry as registry_module  # pylint: disable=C0415
+
+        original = registry_module.load_model
+
+        def load_model(version=None, registry=None):
+            if version is None:
+                published = registry_module.open_registry(registry).versions()
+                version = published[-1] if published else None
+            return original(version, registry)
+
+        monkeypatch.setattr(registry_module, "load_model", load_model)
