@@ -23,6 +23,7 @@ from typing import Any
 from pipeline.artifact import load_package
 from pipeline.errors import PipelineError
 from pipeline.layout import MODELS_DIR
+from pipeline.model import feature_steps
 
 DEFAULT_TOP = 10
 
@@ -63,13 +64,13 @@ def _linear_parts(model: Any) -> tuple[Any, float]:
     return coefficients[0], float(intercept[0])
 
 
-def feature_names(union: Any) -> list[str]:
-    """Column names of the FeatureUnion's output, `<transformer>__<feature>`.
+def feature_names(model: Any) -> list[str]:
+    """Column names of the features step's output, `<transformer>__<feature>`.
 
     `TextStats` has no get_feature_names_out; its columns are the statistics it was asked for.
     """
     names: list[str] = []
-    for name, transformer in union.transformer_list:
+    for name, transformer in feature_steps(model):
         if hasattr(transformer, "get_feature_names_out"):
             names += [f"{name}__{column}" for column in transformer.get_feature_names_out()]
         else:
@@ -83,7 +84,7 @@ def explain_text(model: Any, text: str) -> Explanation:
     preprocessor, features = model.named_steps["preprocess"], model.named_steps["features"]
     steps = preprocessor.steps(text)
     row = features.transform(preprocessor.transform([text]))
-    names = feature_names(features)
+    names = feature_names(model)
     if len(names) != row.shape[1] or len(names) != len(coefficients):
         raise PipelineError(f"explain: {len(names)} feature names for {row.shape[1]} columns and"
                             f" {len(coefficients)} coefficients; the model is inconsistent")

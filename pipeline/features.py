@@ -42,6 +42,8 @@ PII_PATTERNS = (
     ("idnumber", re.compile(
         r"(?<!\w)(?:\d{5,}|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,})(?!\w)", re.IGNORECASE)),
 )
+# Every PII pattern needs one of these; reviews without any skip the patterns entirely.
+_MAYBE_PII = re.compile(r"[\d@]|www\.|://")
 CONTRACTIONS = (
     (re.compile(r"\bwon't\b"), "will not"),
     (re.compile(r"\bcan't\b"), "can not"),
@@ -90,6 +92,8 @@ def mask_pii(text: str) -> str:
 
     Personal data must never become a vocabulary entry of the saved model.
     """
+    if not _MAYBE_PII.search(text):  # most reviews: no digit, "@", "www." or "://" at all
+        return text
     for placeholder, pattern in PII_PATTERNS:
         text = pattern.sub(f" {placeholder} ", text)
     return text
@@ -97,6 +101,8 @@ def mask_pii(text: str) -> str:
 
 def expand_contractions(text: str) -> str:
     """Split contractions so that "wasn't" yields the negation "not" instead of vanishing."""
+    if "'" not in text:
+        return text
     for pattern, replacement in CONTRACTIONS:
         text = pattern.sub(replacement, text)
     return text
@@ -180,37 +186,46 @@ class ReviewPreprocessor(TransformerMixin, BaseEstimator):
         self.mark_negation = mark_negation
         self.stem = stem
 
-    def steps(self, text: str) -> list[tuple[str, str]]:
-        """Each enabled step with its output, for `explain` and for debugging."""
-        trace = []
+    def _run(self, text: str, trace: list[tuple[str, str]] | None) -> list[str]:
+        """The enabled steps in order; the trace is only built when someone asks for it."""
+        def note(name: str, value: str | list[str]) -> None:
+            if trace is not None:
+                trace.append((name, " ".join(value.split() if isinstance(value, str) else value)))
+
         text = normalise(text, self.lowercase, self.fold_accents)
-        trace.append(("normalise", text))
+        note("normalise", text)
         if self.mask_pii:
-            text = " ".join(mask_pii(text).split())
-            trace.append(("mask_pii", text))
+            text = mask_pii(text)
+            note("mask_pii", text)
         if self.expand_contractions:
             text = expand_contractions(text)
-            trace.append(("expand_contractions", text))
+            note("expand_contractions", text)
         tokens = tokenize(text)
-        trace.append(("tokenize", " ".join(tokens)))
+        note("tokenize", tokens)
         if self.neutral_gender:
             tokens = neutralise_gender(tokens)
-            trace.append(("neutralise_gender", " ".join(tokens)))
+            note("neutralise_gender", tokens)
         if self.drop_stop_words:
             tokens = drop_stop_words(tokens)
-            trace.append(("drop_stop_words", " ".join(tokens)))
+            note("drop_stop_words", tokens)
         if self.mark_negation:
             tokens = mark_negation(tokens)
-            trace.append(("mark_negation", " ".join(tokens)))
+            note("mark_negation", tokens)
         tokens = finish(tokens)
         if self.stem:
             tokens = stem(tokens)
-        trace.append(("stem" if self.stem else "finish", " ".join(tokens)))
+        note("stem" if self.stem else "finish", tokens)
+        return tokens
+
+    def steps(self, text: str) -> list[tuple[str, str]]:
+        """Each enabled step with its output, for `explain` and for debugging."""
+        trace: list[tuple[str, str]] = []
+        self._run(text, trace)
         return trace
 
     def transform_one(self, text: str) -> str:
         """The feature text of one review."""
-        return self.steps(text)[-1][1]
+        return " ".join(self._run(text, None))
 
     def fit(self, X, y=None):  # pylint: disable=unused-argument
         """Nothing to learn; present for the scikit-learn API."""

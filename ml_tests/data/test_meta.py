@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from pipeline import crossval, evaluate, reviews, train
+from pipeline.model import NGRAMS, feature_steps
 
 # Long digit runs, e-mail/URL fragments, hex ids (8+ hex characters mixing digits and letters).
 IDENTIFIER = re.compile(r"\d{5,}|@|^https?$|^www$|^(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}$")
@@ -62,7 +63,7 @@ def test_shuffled_labels_give_chance_accuracy(train_split, params):
 
 
 def _identifiers(model) -> list[str]:
-    vocabulary = model.named_steps["features"].transformer_list[0][1].vocabulary_
+    vocabulary = dict(feature_steps(model))[NGRAMS].vocabulary_
     return sorted(term for term in vocabulary
                   if any(IDENTIFIER.search(piece.removeprefix("neg_")) for piece in term.split()))
 

@@ -19,6 +19,7 @@ from hypothesis import given, settings, strategies as st
 from ml_tests.data import pii
 from pipeline import artifact, features, model, reviews, train
 from pipeline.crossval import with_overrides
+from pipeline.model import NGRAMS, feature_steps
 
 
 @pytest.mark.rubric("data", 5)
@@ -54,7 +55,7 @@ def pii_model(train_split, params):
 
 
 def _vocabulary(model) -> set[str]:
-    return set(model.named_steps["features"].transformer_list[0][1].vocabulary_)
+    return set(dict(feature_steps(model))[NGRAMS].vocabulary_)
 
 
 @pytest.mark.rubric("data", 5)

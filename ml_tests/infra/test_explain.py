@@ -18,6 +18,7 @@ import pytest
 
 from ml_tests.infra.conftest import package_for
 from pipeline import explain, train
+from pipeline.model import NGRAMS, feature_steps
 from pipeline.crossval import with_overrides
 from pipeline.errors import PipelineError
 
@@ -54,7 +55,7 @@ def test_contributions_add_up_to_the_models_decision_value(trained_model, test_s
         f"explanations miss the decision value by up to {errors.max():.3g}")
     assert abs(manual - sample.decision) <= TOLERANCE
     assert sample.steps == trained_model.named_steps["preprocess"].steps(EXAMPLE)
-    vocabulary = trained_model.named_steps["features"].transformer_list[0][1].vocabulary_
+    vocabulary = dict(feature_steps(trained_model))[NGRAMS].vocabulary_
     known_tokens = set(sample.steps[-1][1].split()) & set(vocabulary)
     assert {c.feature.split("__", 1)[1] for c in sample.contributions} == known_tokens
     assert sample.label == int(trained_model.predict([EXAMPLE])[0])
