@@ -80,7 +80,14 @@ def terminal_lines(report: Report) -> list[str]:
         lines.append(f"{SECTION_TITLES[section]:<16}{fmt_points(body['score']):>7}  "
                      + " ".join(f"{counts[s]:>9}" for s in STATUSES))
     for section in SECTIONS:
-        for number, item in report["sections"][section]["items"].items():
+        items = report["sections"][section]["items"]
+        if all(item["status"] == "skipped" for item in items.values()):
+            tests = len({test for item in items.values() for test in item["tests"]})
+            lines.append(f"  {SECTION_TITLES[section] + ' 1-7':<17} skipped  none of the "
+                         f"section's {tests} test(s) ran to a pass (skipped, xfailed or "
+                         "deselected)")
+            continue
+        for number, item in items.items():
             if item["status"] != "automated":
                 label = CATALOGUE[(section, int(number))].label
                 lines.append(f"  {label:<17} {item['status']:<8} {item['title']} "
