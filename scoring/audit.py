@@ -67,10 +67,10 @@ class AuditConfig:
 def read_config(pyproject: Path) -> AuditConfig:
     """The `[tool.ml_test_score.audit]` table; `faults` is required."""
     try:
-        table = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise AuditError(f"{pyproject}: {exc}") from None
-    section = table.get("tool", {}).get("ml_test_score", {}).get("audit", {})
+    section = document.get("tool", {}).get("ml_test_score", {}).get("audit", {})
     if not isinstance(section.get("faults"), str):
         raise AuditError(f"{pyproject}: [tool.ml_test_score.audit] needs faults = 'module:attr'")
     return AuditConfig(
@@ -81,14 +81,10 @@ def read_config(pyproject: Path) -> AuditConfig:
     )
 
 
-def failed_in_summary(output: str) -> set[str]:
-    """Node ids from pytest's short summary (`-rfE`): `FAILED id - msg`, `ERROR id - msg`."""
-    failed = set()
-    for line in output.splitlines():
-        for prefix in ("FAILED ", "ERROR "):
-            if line.startswith(prefix):
-                failed.add(line[len(prefix):].split(" - ", 1)[0].strip())
-    return failed
+def failing_tests(report: Mapping[str, Any]) -> set[str]:
+    """Node ids of the rubric tests that failed or errored, as the score report lists them."""
+    return {test for section in report.get("sections", {}).values()
+            for item in section.get("items", {}).values() for test in item.get("failing", [])}
 
 
 def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
@@ -100,7 +96,7 @@ def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
     if fault is not None:
         env[FAULT_ENV] = fault
         env[REGISTRY_ENV] = config.faults
-    command = [sys.executable, "-m", "pytest", *targets, *config.pytest_args, "-q", "-rfE",
+    command = [sys.executable, "-m", "pytest", *targets, *config.pytest_args, "-q",
                "--ml-score-report", str(workdir)]
     started = time.perf_counter()
     # The command is built from the project's own configuration, not from untrusted input.
@@ -113,7 +109,7 @@ def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
         tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
         raise AuditError(f"pytest ({fault or 'clean run'}) wrote no score report: "
                          f"{' | '.join(tail)}") from None
-    return RunResult(report, failed_in_summary(done.stdout), seconds, done.returncode)
+    return RunResult(report, failing_tests(report), seconds, done.returncode)
 
 
 def item_tests(report: Mapping[str, Any], ref: RubricRef) -> list[str]:

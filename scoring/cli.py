@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gate": ("scoring.gate", "check the quality figures against their thresholds"),
     "badges": ("scoring.badges", "write the badges and the README badge block"),
     "audit": ("scoring.audit", "run the fault audit of the rubric tests"),
+    "mutation": ("scoring.mutation", "run mutmut and report the mutation score per module"),
 }
 USAGE = "usage: python -m scoring {" + ",".join(COMMANDS) + "} [args...]"
 

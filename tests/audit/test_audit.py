@@ -86,8 +86,10 @@ def test_missing_configuration_is_one_line(tmp_path, monkeypatch, capsys):
     assert "needs faults = 'module:attr'" in capsys.readouterr().err
 
 
-def test_summary_parsing():
-    output = ("FAILED a.py::test_x[1-2] - AssertionError: no\nERROR b.py::test_y - boom\n"
-              "PASSED c.py::test_z\nFAILED d.py::T::test_w\n")
-    assert audit.failed_in_summary(output) == {"a.py::test_x[1-2]", "b.py::test_y",
-                                               "d.py::T::test_w"}
+def test_failing_tests_come_from_the_score_report():
+    report = {"sections": {
+        "data": {"items": {"1": {"status": "failed", "failing": ["a.py::test_x[1-2]"]},
+                           "2": {"status": "automated"}}},
+        "model": {"items": {"3": {"status": "failed", "failing": ["b.py::T::test_y"]}}}}}
+    assert audit.failing_tests(report) == {"a.py::test_x[1-2]", "b.py::T::test_y"}
+    assert audit.failing_tests({}) == set()
