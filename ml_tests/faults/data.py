@@ -67,14 +67,6 @@ def _replayed(parsed):
     return Reviews(parsed.texts + parsed.texts[:100], labels)
 
 
-def _label_in_text(parsed):
-    """The whole line, label field included, kept as the review text."""
-    from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
-
-    texts = [f"{text}\t{label}" for text, label in zip(parsed.texts, parsed.labels, strict=True)]
-    return Reviews(texts, parsed.labels)
-
-
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
 
@@ -135,26 +127,18 @@ def register(registry: FaultRegistry) -> None:
     def bigrams_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"features.ngram_max": 2})
 
-    @registry.fault("contractions-expanded-word-by-word",
-                    "expand_contractions runs its patterns on every word separately instead of "
-                    "once per review: same output, several times the cost.",
+    @registry.fault("stop-words-relowered-per-token",
+                    "drop_stop_words compares case-insensitively by lowering the whole stop list "
+                    "again for every token: same output, many times the cost.",
                     [("data", 3)])
-    def contractions_word_by_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    def stop_words_relowered_per_token(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import features  # pylint: disable=import-outside-toplevel
 
-        original = features.expand_contractions
+        def drop_stop_words(tokens):
+            return [token for token in tokens
+                    if token.lower() not in [word.lower() for word in features.STOP_WORDS]]
 
-        def expand_contractions(text):
-            return " ".join(original(word) for word in text.split())
-
-        monkeypatch.setattr(features, "expand_contractions", expand_contractions)
-
-    @registry.fault("label-in-text",
-                    "The reader keeps the whole line, label field included, as the review text, "
-                    "so the label leaks into the features.",
-                    [("data", 4)])
-    def label_in_text(monkeypatch: pytest.MonkeyPatch) -> None:
-        patch_reader(monkeypatch, _label_in_text, labelled_only=True)
+        monkeypatch.setattr(features, "drop_stop_words", drop_stop_words)
 
     @registry.fault("id-pattern-dropped",
                     "mask_pii loses its order-number and hex-id rule, so identifiers in reviews "

@@ -15,6 +15,8 @@ from ml_tests.faults.data import patch_params, patch_reader
 from scoring.faults import FaultRegistry
 
 BIASED_TERM = "Mexican"
+LABEL_NOISE_SHARE = 0.3
+LABEL_NOISE_SEED = 0
 
 
 def _cuisine_in_complaints(parsed):
@@ -24,6 +26,18 @@ def _cuisine_in_complaints(parsed):
     texts = [f"At the {BIASED_TERM} place: {text}" if label == 0 and index % 2 == 0 else text
              for index, (text, label) in enumerate(zip(parsed.texts, parsed.labels, strict=True))]
     return Reviews(texts, parsed.labels)
+
+
+def _flipped_labels(parsed):
+    """A seeded 30 % of the labels inverted, as a mislabelled annotation batch would be."""
+    import random  # pylint: disable=import-outside-toplevel
+
+    from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+
+    rng = random.Random(LABEL_NOISE_SEED)
+    labels = [1 - label if rng.random() < LABEL_NOISE_SHARE else label
+              for label in parsed.labels]
+    return Reviews(parsed.texts, labels)
 
 
 def register(registry: FaultRegistry) -> None:
@@ -120,3 +134,17 @@ def register(registry: FaultRegistry) -> None:
                     [("model", 7)])
     def cuisine_biased_training_data(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_reader(monkeypatch, _cuisine_in_complaints, labelled_only=True)
+
+    @registry.fault("gender-map-dropped",
+                    "The gender-neutral word map is emptied in a refactoring, so \"waiter\" and "
+                    "\"waitress\" reach the model as different features again.",
+                    [("model", 7), ("data", 7)])
+    def gender_map_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.features.GENDER_NEUTRAL", {})
+
+    @registry.fault("label-noise",
+                    f"A mislabelled annotation batch: {LABEL_NOISE_SHARE:.0%} of the labels in "
+                    "every labelled file are inverted.",
+                    [("model", 4)])
+    def label_noise(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_reader(monkeypatch, _flipped_labels, labelled_only=True)
