@@ -56,7 +56,7 @@ def patch_reader(monkeypatch: pytest.MonkeyPatch, edit: ReviewsEdit,
         parsed = original(path, data, labelled)
         return edit(parsed) if labelled or not labelled_only else parsed
 
-    monkeypatch.setattr(reviews, "parse_reviews", parse_reviews)
+    patch_everywhere(monkeypatch, reviews, "parse_reviews", parse_reviews)
 
 
 def _replayed(parsed):
