@@ -193,6 +193,47 @@ def audit(config: AuditConfig, workdir: Path, jobs: int | None = None) -> dict[s
     return result
 
 
+def proven_points(report: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, Any]:
+    """The stricter figure: only points whose item the audit saw fail under a fault count.
+
+    Same rule as the score (sections sum, final = minimum), applied to audited points only.
+    """
+    sections = {}
+    for section in SECTIONS:
+        items = report["sections"][section]["items"]
+        audited = result["items"][section]
+        sections[section] = sum(items[number]["points"] for number in items
+                                if audited.get(number, {}).get("detected"))
+    return {"score": min(sections.values()), "sections": sections}
+
+
+def teeth_markdown(report: Mapping[str, Any], result: Mapping[str, Any]) -> str:
+    """A Markdown section for the score report: per item, audited and caught or not."""
+    proven = proven_points(report, result)
+    lines = ["", f"### Points with proven teeth: {proven['score']:g} / {report['max']}", "",
+             "Only points of items whose tests were seen to fail under a registered fault "
+             "(`python -m scoring audit`).", "", "| Section | Score | Proven |", "|---|---:|---:|"]
+    lines += [f"| {section} | {report['sections'][section]['score']:g} | "
+              f"{proven['sections'][section]:g} |" for section in SECTIONS]
+    unproven = [f"{section}:{number}" for section in SECTIONS
+                for number, item in report["sections"][section]["items"].items()
+                if item["points"] > 0 and not result["items"][section][number]["detected"]]
+    lines += ["", f"Scored but not proven: {', '.join(unproven) or 'none'}."]
+    return "\n".join(lines) + "\n"
+
+
+def load_audit(path: str | Path) -> dict[str, Any]:
+    """A fault_audit.json, checked for the fields the report needs."""
+    try:
+        result = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AuditError(f"{path}: {exc}") from None
+    if not isinstance(result, dict) or result.get("schema") != SCHEMA_VERSION or not all(
+            isinstance(result.get("items", {}).get(section), dict) for section in SECTIONS):
+        raise AuditError(f"{path}: not a fault audit of schema {SCHEMA_VERSION}")
+    return result
+
+
 def table(result: Mapping[str, Any]) -> list[str]:
     """The terminal table: item, faults, caught or not, by which test."""
     lines = [f"{'item':<13} {'caught':<7} faults -> failing tests"]

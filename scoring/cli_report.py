@@ -1,10 +1,14 @@
-"""``python -m scoring report REPORT.json [--compare BASE.json]``: Markdown on stdout."""
+"""``python -m scoring report REPORT.json [--compare BASE.json] [--audit AUDIT.json]``.
+
+Markdown on stdout; with an audit, the stricter figure of points whose tests proved their teeth.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from scoring.audit import AuditError, load_audit, teeth_markdown
 from scoring.compare import compare_reports
 from scoring.render import comparison_markdown, markdown
 from scoring.reportfile import ReportError, load_report
@@ -18,15 +22,20 @@ def main(argv: list[str]) -> int:
                     "gained or lost against a base report.")
     parser.add_argument("report", metavar="REPORT.json")
     parser.add_argument("--compare", metavar="BASE.json", default=None)
+    parser.add_argument("--audit", metavar="FAULT_AUDIT.json", default=None,
+                        help="add the points with proven teeth from `python -m scoring audit`")
     args = parser.parse_args(argv)
     try:
         head = load_report(args.report)
         base = load_report(args.compare) if args.compare else None
-    except ReportError as exc:
+        audit = load_audit(args.audit) if args.audit else None
+    except (ReportError, AuditError) as exc:
         print(f"python -m scoring report: {exc}", file=sys.stderr)
         return 2
     if base is None:
         sys.stdout.write(markdown(head))
     else:
         sys.stdout.write(comparison_markdown(compare_reports(base, head)))
+    if audit is not None:
+        sys.stdout.write(teeth_markdown(head, audit))
     return 0

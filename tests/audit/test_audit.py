@@ -93,3 +93,18 @@ def test_failing_tests_come_from_the_score_report():
         "model": {"items": {"3": {"status": "failed", "failing": ["b.py::T::test_y"]}}}}}
     assert audit.failing_tests(report) == {"a.py::test_x[1-2]", "b.py::T::test_y"}
     assert audit.failing_tests({}) == set()
+
+
+def test_report_shows_points_with_proven_teeth(toy_project, capsys):
+    toy_project.makepyfile(test_toy=_tests(TOOTHLESS))
+    assert audit.main(["--report", "out"]) == 1
+    toy_project.runpytest_subprocess("test_toy.py", "--ml-score-report", "out")
+    capsys.readouterr()
+    from scoring.cli_report import main as report_main  # pylint: disable=import-outside-toplevel
+
+    assert report_main(["out/ml_test_score.json", "--audit", f"out/{audit.AUDIT_NAME}"]) == 0
+    text = capsys.readouterr().out
+    assert "Points with proven teeth: 0 / 7" in text
+    assert "| data | 1 | 1 |" in text and "| model | 1 | 0 |" in text
+    assert "Scored but not proven: model:1." in text
+    assert report_main(["out/ml_test_score.json", "--audit", "out/ml_test_score.json"]) == 2
