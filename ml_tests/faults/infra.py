@@ -117,7 +117,7 @@ def register(registry: FaultRegistry) -> None:
 
         def put_object(self, bucket_name, key_name, *args, **kwargs):
             stored = original(self, bucket_name, key_name, *args, **kwargs)
-            self.delete_object(bucket_name, key_name)
+            del self.get_bucket(bucket_name).keys[key_name]  # expired: gone from every listing
             return stored
 
         monkeypatch.setattr(S3Backend, "put_object", put_object)
