@@ -9,7 +9,6 @@ in params.yaml `nonfunctional.bench_goals` are this project's targets for a 2-co
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import artifact, evaluate, perf, train
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.layout import MODELS_DIR, REPORTS_DIR
@@ -106,7 +106,7 @@ def goals_table(figures: dict[str, Any], goals: dict[str, float]) -> list[tuple[
 
 def main(argv: list[str]) -> int:
     """Measure, write reports/benchmarks.json and print a table."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline bench", description=__doc__)
+    parser = CommandParser(prog="python -m pipeline bench", description=__doc__)
     parser.add_argument("--model-dir", type=Path, default=MODELS_DIR)
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--output", type=Path, default=OUTPUT)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.artifact import load_package
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import REPORTS_DIR
@@ -250,7 +251,7 @@ def main(argv: list[str]) -> int:
     from pipeline.registry import open_registry
     from pipeline.release import release  # pylint: disable=import-outside-toplevel
 
-    parser = argparse.ArgumentParser(prog="python -m pipeline canary", description=__doc__,
+    parser = CommandParser(prog="python -m pipeline canary", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidate", type=Path, required=True,
                         help="the candidate package directory (model.skops + metadata.json)")

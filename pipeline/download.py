@@ -7,7 +7,6 @@ anything, so a corrupt source never reaches the next stage.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import urllib.error
@@ -15,6 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_path, sha256_file
 from pipeline.params import get, load_params
@@ -67,7 +67,7 @@ def fetch_file(spec: dict[str, Any], raw_dir: Path, data_dir: str | None) -> str
 
 def main(argv: list[str]) -> int:
     """Fetch every file listed under data.files in params.yaml."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline download", description=__doc__)
+    parser = CommandParser(prog="python -m pipeline download", description=__doc__)
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args(argv)
     params = load_params(args.params)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-from typing import Any
 from collections.abc import Sequence
+from typing import Any
 
 from pipeline.artifact import loads_model
+from pipeline.cli import CommandParser
 from pipeline.fileio import write_bytes_atomic, write_json_atomic
 from pipeline.layout import METRICS, PREDICTIONS_PLOT, ROC_PLOT, TEST_SPLIT, TRAINED_MODEL
 from pipeline.reviews import read_reviews
@@ -20,8 +20,14 @@ def score_predictions(labels: Sequence[int], predicted: Sequence[int],
                       positive_probability: Sequence[float]) -> dict[str, Any]:
     """The metrics the project reports, rounded so that reruns print identical files."""
     # pylint: disable-next=import-outside-toplevel
-    from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, precision_score,
-                                 recall_score, roc_auc_score)
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_score,
+        recall_score,
+        roc_auc_score,
+    )
 
     matrix = confusion_matrix(labels, predicted, labels=[0, 1])
     return {
@@ -68,7 +74,7 @@ def _roc_points(labels: Sequence[int], probability: Sequence[float]) -> list[dic
 
 def main(argv: list[str]) -> int:
     """Write reports/metrics.json, reports/predictions.csv and reports/roc.json."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline evaluate", description=__doc__)
+    parser = CommandParser(prog="python -m pipeline evaluate", description=__doc__)
     parser.parse_args(argv)
     test = read_reviews(TEST_SPLIT)
     model = loads_model(TRAINED_MODEL.read_bytes(), str(TRAINED_MODEL))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.artifact import load_package
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.layout import MODELS_DIR
 from pipeline.model import feature_steps
@@ -126,7 +127,7 @@ def format_explanation(explanation: Explanation, top: int = DEFAULT_TOP) -> str:
 
 def main(argv: list[str]) -> int:
     """Print an explanation per text (or JSON with --json)."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline explain", description=__doc__,
+    parser = CommandParser(prog="python -m pipeline explain", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("texts", nargs="+", metavar="TEXT")
     parser.add_argument("--model-dir", type=Path, default=MODELS_DIR,

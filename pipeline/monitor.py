@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import artifact, registry
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import MODELS_DIR, REPORTS_DIR, TRAINED_MODEL
@@ -123,14 +124,10 @@ RUNNERS: dict[str, Callable[[argparse.Namespace, dict[str, Any]], dict[str, Any]
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line and exit 2 via PipelineError, like the rest
-        raise PipelineError(f"{self.prog}: {message}")
-
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m pipeline monitor", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="check", required=True, parser_class=_Parser)
+    parser = CommandParser(prog="python -m pipeline monitor", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="check", required=True, parser_class=CommandParser)
     helps = {
         "deps": "installed versions vs those recorded at packaging (Monitor 1)",
         "inputs": "a serving batch against the training schema (Monitor 2)",

@@ -6,21 +6,20 @@ the artifact and its metadata are only replaced once everything has been checked
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pipeline
 from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic, write_json_atomic
 from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
 from pipeline.params import get, load_params
 from pipeline.prepare import training_file
-
 
 # The installed distributions whose versions can change what the model computes; recorded at
 # packaging so that monitoring can tell when serving runs on a different stack.
@@ -89,7 +88,7 @@ def package_model(model_path: Path, metrics: dict[str, Any], params: dict[str, A
 
 def main(argv: list[str]) -> int:
     """Package data/model/model.skops with reports/metrics.json into models/."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline package", description=__doc__)
+    parser = CommandParser(prog="python -m pipeline package", description=__doc__)
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--out", type=Path, default=MODELS_DIR)
     args = parser.parse_args(argv)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from pipeline.artifact import load_package
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.evaluate import predict_labels
 from pipeline.layout import MODELS_DIR
@@ -21,7 +21,7 @@ def format_prediction(label: int, positive_probability: float) -> str:
 
 def main(argv: list[str]) -> int:
     """Print one line per text: label and its probability."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline predict", description=__doc__)
+    parser = CommandParser(prog="python -m pipeline predict", description=__doc__)
     parser.add_argument("texts", nargs="+", metavar="TEXT")
     parser.add_argument("--model-dir", type=Path, default=MODELS_DIR)
     args = parser.parse_args(argv)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_bytes_atomic
 from pipeline.layout import TEST_SPLIT, TRAIN_SPLIT
@@ -40,7 +40,7 @@ def split_reviews(reviews: Reviews, params: dict[str, Any]) -> tuple[Reviews, Re
 
 def main(argv: list[str]) -> int:
     """Write data/prepared/train.tsv and test.tsv."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline prepare", description=__doc__)
+    parser = CommandParser(prog="python -m pipeline prepare", description=__doc__)
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args(argv)
     params = load_params(args.params)

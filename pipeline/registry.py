@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pipeline.artifact import METADATA_NAME, load_package, read_metadata
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file, write_json_atomic
 
@@ -423,16 +424,12 @@ def load_model(version: str | None = None,
 
 
 # -- command line --------------------------------------------------------------------------------
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # argparse would print usage and exit; we want one line
-        raise PipelineError(f"{self.prog}: {message}")
-
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m pipeline registry", description=__doc__.splitlines()[0])
+    parser = CommandParser(prog="python -m pipeline registry", description=__doc__.splitlines()[0])
     parser.add_argument("--registry", metavar="URI",
                         help="directory or hf://owner/name (default: registry.uri in params.yaml)")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=CommandParser)
     publish = commands.add_parser("publish", help="store a package directory as a version")
     publish.add_argument("package_dir")
     commands.add_parser("list", help="published versions, oldest first; * marks the served one")

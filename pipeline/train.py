@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import math
 from typing import Any
 
 from pipeline.artifact import save_model
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.layout import TRAIN_SPLIT, TRAINED_MODEL
 from pipeline.model import build_model
@@ -31,7 +31,7 @@ def train_model(reviews: Reviews, params: dict[str, Any]):
 
 def main(argv: list[str]) -> int:
     """Train on data/prepared/train.tsv and write data/model/model.skops."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline train", description=__doc__)
+    parser = CommandParser(prog="python -m pipeline train", description=__doc__)
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args(argv)
     model = train_model(read_reviews(TRAIN_SPLIT), load_params(args.params))

@@ -10,7 +10,6 @@ difference is within fold noise are treated as equal, so defaults are kept unles
 
 from __future__ import annotations
 
-import argparse
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from pipeline import crossval
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import REPORTS_DIR, TRAIN_SPLIT
@@ -148,7 +148,7 @@ def search(params: dict[str, Any], texts: Sequence[str], labels: Sequence[int],
 
 def main(argv: list[str]) -> int:
     """Search the spaces on the training split and write reports/tuning.json."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline tune", description=__doc__)
+    parser = CommandParser(prog="python -m pipeline tune", description=__doc__)
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--train", type=Path, default=TRAIN_SPLIT,
                         help="labelled training split (default: the prepare stage's output)")

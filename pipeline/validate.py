@@ -8,10 +8,10 @@ non-zero exit that stops `dvc repro` when any check fails.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
+from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.layout import VALIDATION_REPORT
@@ -49,7 +49,7 @@ def validate_sources(params: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     """Validate one file (--input) or, as the DVC stage, every configured file."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline validate", description=__doc__)
+    parser = CommandParser(prog="python -m pipeline validate", description=__doc__)
     parser.add_argument("--input", type=Path, help="a reviews file to check")
     parser.add_argument("--unlabelled", action="store_true",
                         help="a serving batch: the single column Review")
