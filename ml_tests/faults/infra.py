@@ -133,10 +133,10 @@ def register(registry: FaultRegistry) -> None:
         from pipeline.params import get  # pylint: disable=import-outside-toplevel
 
         def claimed_release(package_dir, registry, params, holdout=None, promote=True):
-            version = read_metadata(package_dir)["version"]
+            metadata = read_metadata(package_dir)  # the artifact itself is never scored
+            version, accuracy = metadata["version"], float(metadata["metrics"]["accuracy"])
             accuracies = {entry["version"]: float(entry["metrics"]["accuracy"])
                           for entry in registry.index()["versions"]}
-            accuracy = float(read_metadata(package_dir)["metrics"]["accuracy"])
             floor = float(get(params, "quality.min_accuracy"))
             tolerance = float(get(params, "release.max_accuracy_drop"))
             served = registry.served()
