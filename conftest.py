@@ -15,6 +15,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 DATA_DIR_ENV = "SENTIMENT_DATA_DIR"
 
 
+def pytest_configure(config: pytest.Config) -> None:  # pylint: disable=unused-argument
+    """Make SENTIMENT_DATA_DIR absolute: tests run `dvc repro` and the CLI in other directories."""
+    configured = os.environ.get(DATA_DIR_ENV)
+    if configured:
+        os.environ[DATA_DIR_ENV] = str(Path(configured).resolve())
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     """The repository root, so tests do not depend on the directory pytest was started from."""

@@ -252,7 +252,7 @@ def main(argv: list[str]) -> int:
     from pipeline.release import release  # pylint: disable=import-outside-toplevel
 
     parser = CommandParser(prog="python -m pipeline canary", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidate", type=Path, required=True,
                         help="the candidate package directory (model.skops + metadata.json)")
     parser.add_argument("--served", metavar="VERSION|DIR",

@@ -128,7 +128,7 @@ def format_explanation(explanation: Explanation, top: int = DEFAULT_TOP) -> str:
 def main(argv: list[str]) -> int:
     """Print an explanation per text (or JSON with --json)."""
     parser = CommandParser(prog="python -m pipeline explain", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("texts", nargs="+", metavar="TEXT")
     parser.add_argument("--model-dir", type=Path, default=MODELS_DIR,
                         help="a package directory (default: models)")

@@ -174,6 +174,9 @@ class ReviewPreprocessor(TransformerMixin, BaseEstimator):
     Stateless: `fit` learns nothing, so the saved model holds no review text.
     """
 
+    # scikit-learn needs each parameter named like its attribute; here they name the step they
+    # switch, hence the shadowed step functions.
+    # pylint: disable=too-many-arguments,too-many-positional-arguments,redefined-outer-name
     def __init__(self, lowercase: bool = True, fold_accents: bool = True, mask_pii: bool = True,
                  expand_contractions: bool = True, neutral_gender: bool = True,
                  drop_stop_words: bool = True, mark_negation: bool = True, stem: bool = True):
@@ -185,6 +188,7 @@ class ReviewPreprocessor(TransformerMixin, BaseEstimator):
         self.drop_stop_words = drop_stop_words
         self.mark_negation = mark_negation
         self.stem = stem
+    # pylint: enable=too-many-arguments,too-many-positional-arguments,redefined-outer-name
 
     def _run(self, text: str, trace: list[tuple[str, str]] | None) -> list[str]:
         """The enabled steps in order; the trace is only built when someone asks for it."""

@@ -114,12 +114,12 @@ def entries() -> dict[str, tuple[str, str, tuple[str, ...]]]:
     """word -> (part of speech, polarity, its synonyms); a word in two groups is an error."""
     table: dict[str, tuple[str, str, tuple[str, ...]]] = {}
     for pos, by_polarity in GROUPS.items():
-        for polarity, groups in by_polarity.items():
+        for sentiment, groups in by_polarity.items():
             for group in groups:
                 for word in group:
                     if word in table:
                         raise ValueError(f"lexicon: {word!r} is in two groups")
-                    table[word] = (pos, polarity, tuple(w for w in group if w != word))
+                    table[word] = (pos, sentiment, tuple(w for w in group if w != word))
     return table
 
 

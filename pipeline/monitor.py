@@ -124,7 +124,6 @@ RUNNERS: dict[str, Callable[[argparse.Namespace, dict[str, Any]], dict[str, Any]
 }
 
 
-
 def _parser() -> argparse.ArgumentParser:
     parser = CommandParser(prog="python -m pipeline monitor", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="check", required=True, parser_class=CommandParser)

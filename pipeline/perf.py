@@ -190,7 +190,7 @@ def build_reference_model(max_features: int = 1420):
     return Pipeline([
         ("counts", CountVectorizer(max_features=int(max_features))),
         ("dense", FunctionTransformer(densify, accept_sparse=True)),
-        ("classifier", GaussianNB()),
+        ("classifier", GaussianNB(var_smoothing=1e-9)),
     ])
 
 

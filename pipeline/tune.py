@@ -97,8 +97,9 @@ def search(params: dict[str, Any], texts: Sequence[str], labels: Sequence[int],
     """
     scorer = scorer or crossval.cv_scores
     declared = spaces(params)
-    keys = list(keys) if keys is not None else [k for k in hyperparameters(params)
-                                                 if k in declared]
+    if keys is None:
+        keys = [key for key in hyperparameters(params) if key in declared]
+    keys = list(keys)
     rounds = int(rounds if rounds is not None else get(params, "search").get("rounds", 1))
     z = float(get(params, "model_checks.noise_z"))
     evaluated: dict[str, dict[str, Any]] = {}

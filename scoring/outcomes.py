@@ -83,7 +83,8 @@ class RunRecord:
     def merge_message(self, message: Mapping[str, object]) -> None:
         """Add a worker's collection catalogue (see ``to_message``)."""
         selected = set(message.get("selected", ()))  # type: ignore[call-overload]
-        catalogue: Mapping[str, list[str]] = message.get("catalogue", {})  # type: ignore[assignment]
+        catalogue: Mapping[str, list[str]]
+        catalogue = message.get("catalogue", {})  # type: ignore[assignment]
         for nodeid, refs in catalogue.items():
             self.add_collected(nodeid, [RubricRef.parse(ref) for ref in refs],
                                selected=nodeid in selected)

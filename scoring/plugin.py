@@ -136,7 +136,8 @@ class ScoreSession:
         for nodeid, refs in self.collected.items():
             self.record.add_collected(nodeid, refs, nodeid in selected)
         if self.is_worker:
-            self.config.workeroutput[WORKER_KEY] = self.record.to_message()  # type: ignore[attr-defined]
+            output = self.config.workeroutput  # type: ignore[attr-defined]
+            output[WORKER_KEY] = self.record.to_message()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold each phase report (on the xdist controller these arrive from the workers)."""

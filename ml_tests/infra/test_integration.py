@@ -59,8 +59,8 @@ def test_cold_dvc_repro_builds_a_model_that_serves(repro_runs, trained_model,
                             env=repro_env(None), capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     labels, probabilities = predict_labels(trained_model, TEXTS)
-    expected = [format_prediction(label, p) for label, p in zip(labels, probabilities,
-                                                                  strict=True)]
+    pairs = zip(labels, probabilities, strict=True)
+    expected = [format_prediction(label, p) for label, p in pairs]
     assert result.stdout.splitlines() == expected, "DVC's model predicts otherwise than the code"
     write_json_atomic(reports_dir / "infra_integration_repro.json", {
         "cold_repro_seconds_two_concurrent": round(run.seconds, 2),

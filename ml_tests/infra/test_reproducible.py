@@ -70,8 +70,8 @@ def test_two_trainings_from_the_same_params_give_identical_bytes_and_metrics(
 
 
 @pytest.mark.rubric("infra", 1)
-def test_another_seed_stays_within_the_cross_validation_spread(historic, train_split, params,
-                                                              reports_dir: Path) -> None:
+def test_another_seed_stays_within_the_cross_validation_spread(
+        historic, train_split, params, reports_dir: Path) -> None:
     """Red when the pipeline only works for the committed seed: a seed-dependent split or
     classifier bug, or a training that diverges for some seeds."""
     scores = cv_scores(params, train_split.texts, train_split.labels)

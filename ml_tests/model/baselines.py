@@ -40,7 +40,7 @@ def baselines(params: dict[str, Any]) -> dict[str, tuple[Any, bool]]:
         "majority_class": (DummyClassifier(strategy="most_frequent"), False),
         "course_gaussian_nb": (make_pipeline(CountVectorizer(max_features=1420),
                                              FunctionTransformer(_dense, accept_sparse=True),
-                                             GaussianNB()), True),
+                                             GaussianNB(var_smoothing=1e-9)), True),
         "plain_linear_unigrams": (make_pipeline(CountVectorizer(),
                                                 LogisticRegression(random_state=seed)), False),
     }

@@ -30,8 +30,8 @@ FRAMES = {
     "origin": ("We went to the {} place on Main Street.", ORIGINS),
     "name": ("Review by {}.", NAMES),
     "gender": ("The {} who served us brought the menus.", ("waiter", "waitress")),
-    "accent": ("We also ordered the {}.", ("creme brulee", "crème brûlée", "souffle",
-                                            "soufflé")),
+    "accent": ("We also ordered the {}.",
+               ("creme brulee", "crème brûlée", "souffle", "soufflé")),
 }
 
 

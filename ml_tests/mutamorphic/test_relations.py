@@ -9,8 +9,8 @@ from pipeline import metamorphic
 pytestmark = pytest.mark.mutamorphic
 
 
-def test_enough_changed_mutants_from_every_relation(mutamorphic_run, mm_settings, params,
-                                                   test_split):
+def test_enough_changed_mutants_from_every_relation(
+        mutamorphic_run, mm_settings, params, test_split):
     """Red when: the mutators stop changing text, or generation is not seeded (reruns differ)."""
     mutants = mutamorphic_run["mutants"]
     texts = mutamorphic_run["texts"]

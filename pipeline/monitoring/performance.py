@@ -19,7 +19,6 @@ from typing import Any
 from pipeline.params import get
 
 
-
 @dataclass(frozen=True)
 class Plan:
     """How much to measure: timed rounds, untimed warm-up calls, single reviews per round."""

@@ -58,8 +58,8 @@ def test_every_scored_item_detected(toy_project, capsys):
     assert result["items"]["data"]["1"]["caught_by"] == {
         "double-is-identity": ["test_toy.py::test_double"]}
     assert result["items"]["model"]["1"]["detected"] is True
-    assert result["items"]["infra"]["3"] == {"faults": [], "detected": False, "caught_by": {},
-                                            "scored": False}
+    assert result["items"]["infra"]["3"] == {
+        "faults": [], "detected": False, "caught_by": {}, "scored": False}
     assert "detected 2 of 28; undetected scored items: none" in capsys.readouterr().out
 
 

@@ -63,8 +63,8 @@ def test_lines_that_are_not_mutants_are_ignored():
 
 @pytest.mark.parametrize("name, expected", [
     ("pipeline.reviews.x_parse_reviews__mutmut_3", ("pipeline.reviews", "parse_reviews")),
-    ("pipeline.features.xǁTextStatsǁtransform__mutmut_12", ("pipeline.features",
-                                                           "TextStats.transform")),
+    ("pipeline.features.xǁTextStatsǁtransform__mutmut_12",
+     ("pipeline.features", "TextStats.transform")),
     ("scoring.x__change__mutmut_1", ("scoring", "_change")),
 ])
 def test_mutant_names_split_into_module_and_function(name, expected):

@@ -33,7 +33,7 @@ def make_package(directory: Path, c: float = 1.0) -> Path:
     from pipeline.package import build_metadata
 
     directory.mkdir(parents=True, exist_ok=True)
-    model = LogisticRegression(C=c).fit(ROWS, LABELS)
+    model = LogisticRegression(C=c, random_state=0).fit(ROWS, LABELS)
     sha = save_model(model, directory / ARTIFACT_NAME)
     metadata = build_metadata(sha, "d" * 64, {"accuracy": 0.9, "f1": 0.88 + c / 1000},
                               {"model": {"C": c}, "seed": 0})
@@ -108,8 +108,8 @@ def test_tampered_artifact_is_refused_on_publish(tmp_path: Path, packages: list[
         (tmp_path / "reg" / "versions").iterdir()), "nothing half-published"
 
 
-def test_tampered_store_is_refused_on_fetch_and_load(tmp_path: Path,
-                                                      packages: list[Path]) -> None:
+def test_tampered_store_is_refused_on_fetch_and_load(
+        tmp_path: Path, packages: list[Path]) -> None:
     registry = LocalRegistry(tmp_path / "reg")
     version = registry.publish(packages[0])
     registry.promote(version)

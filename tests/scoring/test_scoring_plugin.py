@@ -154,8 +154,8 @@ def test_reports_are_byte_identical_across_runs_and_under_xdist(foreign):
     result.stdout.fnmatch_lines(["FAIL Required ML Test Score of 0.5 not reached.*"])
     assert parallel == serial
     for name in ("ml_test_score.json", "ml_test_score.md"):
-        texts = {(foreign.path / out / name).read_bytes() for out in ("serial", "again",
-                                                                     "parallel")}
+        outs = ("serial", "again", "parallel")
+        texts = {(foreign.path / out / name).read_bytes() for out in outs}
         assert len(texts) == 1, name
 
 
