@@ -59,6 +59,13 @@ def patch_reader(monkeypatch: pytest.MonkeyPatch, edit: ReviewsEdit,
     patch_everywhere(monkeypatch, reviews, "parse_reviews", parse_reviews)
 
 
+def _label_in_text(parsed):
+    from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+
+    pairs = zip(parsed.texts, parsed.labels, strict=True)
+    return Reviews([f"{text} {label}" for text, label in pairs], parsed.labels)
+
+
 def _replayed(parsed):
     """A retried ingestion appended the first 100 rows a second time."""
     from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
@@ -76,6 +83,13 @@ def register(registry: FaultRegistry) -> None:
                     [("data", 1)])
     def replayed_ingestion(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_reader(monkeypatch, _replayed)
+
+    @registry.fault("label-in-review-text",
+                    "An export bug glues each row's label onto its review text (\"Great food 1\"), "
+                    "so a feature encodes the label.",
+                    [("data", 4)])
+    def label_in_review_text(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_reader(monkeypatch, _label_in_text, labelled_only=True)
 
     @registry.fault("label-rule-relaxed",
                     "The reader accepts star ratings 0-5 as labels, so a file with a label "
