@@ -15,7 +15,8 @@ import resource
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,22 @@ class Timing:
                 "samples": len(self.samples)}
 
 
+@contextmanager
+def untraced() -> Iterator[None]:
+    """Time the code, not a tracer.
+
+    Under coverage (or a debugger) every Python line pays for a trace call while C code does not,
+    so our Python preprocessing would look 2x slower next to the reference's C vectoriser and every
+    ratio would drift with the test command's options.
+    """
+    tracer = sys.gettrace()
+    sys.settrace(None)
+    try:
+        yield
+    finally:
+        sys.settrace(tracer)
+
+
 def interleaved(calls: Mapping[str, Callable[[], Any]], warmup: int,
                 repeats: int) -> dict[str, Timing]:
     """Time each call `repeats` times, alternating between them, after `warmup` untimed rounds.
@@ -69,11 +86,12 @@ def interleaved(calls: Mapping[str, Callable[[], Any]], warmup: int,
         for call in calls.values():
             call()
     samples: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(repeats):
-        for name, call in calls.items():
-            start = time.perf_counter()
-            call()
-            samples[name].append(time.perf_counter() - start)
+    with untraced():
+        for _ in range(repeats):
+            for name, call in calls.items():
+                start = time.perf_counter()
+                call()
+                samples[name].append(time.perf_counter() - start)
     return {name: Timing(tuple(values)) for name, values in samples.items()}
 
 
@@ -87,13 +105,14 @@ def item_latencies(predictors: Mapping[str, Callable[[list[str]], Any]], items: 
         for predict in predictors.values():
             predict([item])
     samples: dict[str, list[float]] = {name: [] for name in predictors}
-    for _ in range(repeats):
-        for item in items:
-            for name, predict in predictors.items():
-                batch = [item]
-                start = time.perf_counter()
-                predict(batch)
-                samples[name].append(time.perf_counter() - start)
+    with untraced():
+        for _ in range(repeats):
+            for item in items:
+                for name, predict in predictors.items():
+                    batch = [item]
+                    start = time.perf_counter()
+                    predict(batch)
+                    samples[name].append(time.perf_counter() - start)
     return {name: Timing(tuple(values)) for name, values in samples.items()}
 
 
