@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import tempfile
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import perf
 from pipeline.artifact import load_package
 from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
@@ -153,16 +152,10 @@ def latency_ms(candidate: Any, served: Any, texts: list[str],
     The two are measured alternately, review by review, so a busy machine slows both alike and
     the ratio stays meaningful where an absolute time would not.
     """
-    timings: dict[int, list[float]] = {0: [], 1: []}
-    for model in (candidate, served):  # warm-up: first calls pay for lazy imports and caches
-        model.predict_proba(texts[:1])
-    for _ in range(repeats):
-        for text in texts:
-            for key, model in ((0, candidate), (1, served)):
-                started = time.perf_counter()
-                model.predict_proba([text])
-                timings[key].append(time.perf_counter() - started)
-    return statistics.median(timings[0]) * 1e3, statistics.median(timings[1]) * 1e3
+    timings = perf.item_latencies(
+        {"candidate": candidate.predict_proba, "served": served.predict_proba}, texts,
+        warmup=1, repeats=repeats)  # the warm-up pays for lazy imports and caches
+    return timings["candidate"].median * 1e3, timings["served"].median * 1e3
 
 
 def _labelled_errors(candidate: Any, limit: float) -> tuple[int, str | None]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import random
 import statistics
 import time
-import tracemalloc
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pipeline import perf
 from pipeline.params import get
 
 
@@ -44,12 +44,7 @@ def _seconds(model: Any, texts: list[str]) -> float:
 
 
 def _peak_bytes(model: Any, texts: list[str]) -> int:
-    tracemalloc.start()
-    try:
-        model.predict_proba(texts)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    return perf.traced_peak(lambda: model.predict_proba(texts))[1]
 
 
 def measure(candidate: Any, served: Any, texts: Sequence[str],
