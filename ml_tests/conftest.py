@@ -7,6 +7,7 @@ than read from `models/`, so the suites never depend on a stale local package.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pipeline import artifact, package, params as params_module, reviews, train
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.prepare import split_reviews
+from scoring.faults import FAULT_ENV
 
 
 def _verified(directory: Path, spec: dict[str, Any]) -> Path:
@@ -28,8 +30,14 @@ def _verified(directory: Path, spec: dict[str, Any]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def reports_dir(project_root: Path) -> Path:
-    """`reports/`, where suites write the figures a reviewer reads (JSON, via write_json_atomic)."""
+def reports_dir(project_root: Path, tmp_path_factory) -> Path:
+    """`reports/`, where suites write the figures a reviewer reads (JSON, via write_json_atomic).
+
+    A run with an injected fault (the fault audit) writes into a temporary directory instead:
+    its figures describe a deliberately broken pipeline and must not replace the real ones.
+    """
+    if os.environ.get(FAULT_ENV):
+        return tmp_path_factory.mktemp("fault-reports")
     directory = project_root / "reports"
     directory.mkdir(exist_ok=True)
     return directory
