@@ -7,6 +7,8 @@ give identical bytes, and an interrupted write must leave the previous file and 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 
 import pytest
 
@@ -82,3 +84,15 @@ def test_a_block_that_writes_nothing_still_leaves_no_temporary(tmp_path):
             temporary.unlink()
             raise ValueError("gave up")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_has_the_mode_of_a_plain_write(tmp_path):
+    """Packaged models and metrics are shared files: not owner-only like a bare mkstemp file."""
+    old = os.umask(0o022)
+    try:
+        (tmp_path / "plain.json").write_text("{}\n", encoding="utf-8")
+        write_json_atomic(tmp_path / "atomic.json", {})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "atomic.json").stat().st_mode) == \
+        stat.S_IMODE((tmp_path / "plain.json").stat().st_mode) == 0o644
