@@ -33,7 +33,7 @@ from typing import Any
 from scoring.catalogue import ITEM_NUMBERS, SECTIONS
 from scoring.faults import FAULT_ENV, REGISTRY_ENV, FaultError, FaultRegistry, load_registry
 from scoring.marks import RubricRef
-from scoring.reportfile import JSON_NAME, ReportError, load_report, write_atomic
+from scoring.reportfile import JSON_NAME, ReportError, load_report, write_json
 
 AUDIT_NAME = "fault_audit.json"
 SCHEMA_VERSION = 1
@@ -270,6 +270,5 @@ def main(argv: list[str]) -> int:
         print(line)
     print(f"audit took {result['seconds']['total']} s")
     if args.report:
-        write_atomic(Path(args.report) / AUDIT_NAME,
-                     json.dumps(result, indent=2, sort_keys=True) + "\n")
+        write_json(Path(args.report) / AUDIT_NAME, result)
     return 1 if result["undetected_scored"] else 0

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scoring.reportfile import JSON_NAME, ReportError, load_report, write_atomic
+from scoring.reportfile import JSON_NAME, ReportError, load_report, write_json
 
 QUALITY_NAME = "quality.json"
 COVERAGE_NAME = "coverage.json"  # as in the test command: --cov-report=json:reports/coverage.json
@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None, run: Runner = run_tool) -> int:
     results = check(quality, config)
     target = root / config.reports / QUALITY_NAME
     document = quality_document(quality, config, results)
-    write_atomic(target, json.dumps(document, indent=2, sort_keys=True) + "\n")
+    write_json(target, document)
     print(render(results))
     verdict = "all gates pass" if document["passed"] else "a gate FAILED"
     print(f"gate: wrote {target.relative_to(root)}; {verdict}")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import json
 import re
 import shutil
 # Runs mutmut with an argument list built here, never through a shell.
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.gate import GateError, add_root_option, load_section, project_root
-from scoring.reportfile import write_atomic
+from scoring.reportfile import write_json
 
 MUTATION_NAME = "mutation.json"
 SCHEMA_VERSION = 1
@@ -283,7 +282,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         return 2
     report = build_report(results, config.min_score, seconds, config.exclude)
     target = root / config.reports / MUTATION_NAME
-    write_atomic(target, json.dumps(report, indent=2, sort_keys=True) + "\n")
+    write_json(target, report)
     print("\n".join(render(report)))
     print(f"mutation: wrote {target.relative_to(root)}")
     return 0 if report["passed"] else 1

@@ -118,3 +118,8 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_json(path: Path, document: Any) -> None:
+    """A JSON document with sorted keys, written atomically: identical inputs, identical bytes."""
+    write_atomic(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
