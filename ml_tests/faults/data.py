@@ -59,6 +59,14 @@ def patch_reader(monkeypatch: pytest.MonkeyPatch, edit: ReviewsEdit,
     patch_everywhere(monkeypatch, reviews, "parse_reviews", parse_reviews)
 
 
+def drop_pii_pattern(monkeypatch: pytest.MonkeyPatch, placeholder: str) -> None:
+    """mask_pii forgets one of its rules (the one that writes `placeholder`)."""
+    from pipeline import features  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setattr(features, "PII_PATTERNS", tuple(
+        (name, pattern) for name, pattern in features.PII_PATTERNS if name != placeholder))
+
+
 def _label_in_text(parsed):
     from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
 
@@ -159,10 +167,7 @@ def register(registry: FaultRegistry) -> None:
                     "become vocabulary terms.",
                     [("data", 4)])
     def id_pattern_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import features  # pylint: disable=import-outside-toplevel
-
-        monkeypatch.setattr(features, "PII_PATTERNS", tuple(
-            (name, pattern) for name, pattern in features.PII_PATTERNS if name != "idnumber"))
+        drop_pii_pattern(monkeypatch, "idnumber")
 
     @registry.fault("table-columns-read",
                     "ReviewPreprocessor.transform iterates a table as it is instead of selecting "
@@ -189,10 +194,7 @@ def register(registry: FaultRegistry) -> None:
                     "mask_pii loses its phone-number rule, so phone numbers become terms.",
                     [("data", 5), ("data", 7)])
     def phone_pattern_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import features  # pylint: disable=import-outside-toplevel
-
-        monkeypatch.setattr(features, "PII_PATTERNS", tuple(
-            (name, pattern) for name, pattern in features.PII_PATTERNS if name != "phonenumber"))
+        drop_pii_pattern(monkeypatch, "phonenumber")
 
     @registry.fault("preprocessor-keeps-training-text",
                     "ReviewPreprocessor.fit keeps the raw training texts (for explanations), so "
