@@ -7,19 +7,21 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import sources
+from pipeline.params import get, load_params
+
 # pytester drives the plugin's and the audit's end-to-end tests; pytest only honours
 # `pytest_plugins` in the root conftest.
 pytest_plugins = ["pytester"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent
-DATA_DIR_ENV = "SENTIMENT_DATA_DIR"
 
 
 def pytest_configure(config: pytest.Config) -> None:  # pylint: disable=unused-argument
     """Make SENTIMENT_DATA_DIR absolute: tests run `dvc repro` and the CLI in other directories."""
-    configured = os.environ.get(DATA_DIR_ENV)
-    if configured:
-        os.environ[DATA_DIR_ENV] = str(Path(configured).resolve())
+    override = sources.override_dir()
+    if override is not None:
+        os.environ[sources.DATA_DIR_ENV] = str(override)
 
 
 @pytest.fixture(scope="session")
@@ -30,16 +32,17 @@ def project_root() -> Path:
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """Where the raw review dumps are: SENTIMENT_DATA_DIR, else the pipeline's data/raw.
+    """Where the raw review files are read from without downloading: SENTIMENT_DATA_DIR, else the
+    copy bundled with the project; with `data.source: url`, the download stage's `data.raw_dir`.
 
     Missing data is a usage error of the test run, not a reason to skip: a suite that skips
     for want of data would score nothing and hide why.
     """
-    configured = os.environ.get(DATA_DIR_ENV)
-    directory = Path(configured) if configured else PROJECT_ROOT / "data" / "raw"
+    params = load_params(PROJECT_ROOT / "params.yaml")
+    directory = PROJECT_ROOT / (sources.local_source(params) or get(params, "data.raw_dir"))
     if not directory.is_dir():
         raise pytest.UsageError(
-            f"{directory}: no review data; set {DATA_DIR_ENV} to a directory holding the dumps "
-            "(e.g. ../shared/data) or run `dvc repro` first"
+            f"{directory}: no review data; run `dvc repro download` first, or set "
+            f"{sources.DATA_DIR_ENV} to a directory holding the review files"
         )
     return directory

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pipeline import artifact, package, params as params_module, reviews, train
+from pipeline import artifact, package, params as params_module, reviews, sources, train
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.prepare import split_reviews
@@ -52,7 +52,7 @@ def params(project_root: Path) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def historic_path(data_dir: Path, params: dict[str, Any]) -> Path:
     """The verified labelled historic dump."""
-    return _verified(data_dir, params["data"]["files"][params["data"]["training"]])
+    return _verified(data_dir, sources.file_spec(params, "training"))
 
 
 @pytest.fixture(scope="session")
@@ -64,14 +64,14 @@ def historic(historic_path: Path) -> reviews.Reviews:
 @pytest.fixture(scope="session")
 def fresh(data_dir: Path, params: dict[str, Any]) -> reviews.Reviews:
     """The unlabelled fresh batch that serving sees (100 reviews)."""
-    key = params["data"]["serving"]
-    return reviews.read_reviews(_verified(data_dir, params["data"]["files"][key]), labelled=False)
+    spec = sources.file_spec(params, "serving")
+    return reviews.read_reviews(_verified(data_dir, spec), labelled=False)
 
 
 @pytest.fixture(scope="session")
 def labelled_fresh(data_dir: Path, params: dict[str, Any]) -> reviews.Reviews:
-    """The fresh batch with its labels (rows 901-1000 of Restaurant_Reviews.tsv)."""
-    spec = params["data"]["labelled_fresh"]
+    """The serving batch with its delayed labels: the `evaluation` file from its `first_row` on."""
+    spec = sources.file_spec(params, "evaluation")
     full = reviews.read_reviews(_verified(data_dir, spec))
     first = int(spec["first_row"])
     return reviews.Reviews(full.texts[first:], full.labels[first:])

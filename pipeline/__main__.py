@@ -12,7 +12,7 @@ import sys
 from pipeline.errors import PipelineError
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "download": ("pipeline.download", "fetch the raw review files (URL or SENTIMENT_DATA_DIR)"),
+    "download": ("pipeline.download", "put the verified raw review files in place"),
     "validate": ("pipeline.validate", "check a reviews file against the schema"),
     "prepare": ("pipeline.prepare", "split the labelled reviews into train and test"),
     "train": ("pipeline.train", "fit the model pipeline on the training split"),

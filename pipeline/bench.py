@@ -23,19 +23,20 @@ from pipeline.layout import MODELS_DIR, REPORTS_DIR
 from pipeline.params import get, load_params
 from pipeline.prepare import split_reviews
 from pipeline.reviews import Reviews, read_reviews
+from pipeline.sources import DATA_DIR_ENV, file_spec, local_source, raw_file
 
-DATA_DIR_ENV = "SENTIMENT_DATA_DIR"
 OUTPUT = REPORTS_DIR / "benchmarks.json"
 # Goals met when the figure is at most the goal, except throughput (at least).
 HIGHER_IS_BETTER = frozenset({"predict_throughput_per_s"})
 
 
 def training_data(params: dict[str, Any]) -> Reviews:
-    """The labelled training file from SENTIMENT_DATA_DIR or `data.raw_dir`, checksum verified."""
-    key = get(params, "data.training")
-    spec = get(params, f"data.files.{key}")
-    directory = Path(os.environ.get(DATA_DIR_ENV) or get(params, "data.raw_dir"))
-    path = directory / spec["name"]
+    """The labelled training file where the pipeline reads it without downloading, verified.
+
+    That is SENTIMENT_DATA_DIR or the bundled copy, else the download stage's `data.raw_dir`.
+    """
+    spec = file_spec(params, "training")
+    path = raw_file(params, "training", local_source(params))
     if not path.is_file():
         raise PipelineError(f"{path}: training data not found; set {DATA_DIR_ENV} or run "
                             "`python -m pipeline download`")

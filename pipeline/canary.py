@@ -41,6 +41,7 @@ from pipeline.fileio import write_json_atomic
 from pipeline.layout import REPORTS_DIR
 from pipeline.params import get, load_params
 from pipeline.reviews import read_reviews
+from pipeline.sources import raw_file
 
 CANARY_REPORT = REPORTS_DIR / "canary.json"
 
@@ -233,8 +234,7 @@ def _reference(served: str | None, registry: Any) -> tuple[Any, dict[str, Any]] 
 
 def _traffic(path: Path | None, params: dict[str, Any]) -> list[str]:
     if path is None:
-        key = get(params, "data.serving")
-        path = Path(get(params, "data.raw_dir")) / get(params, f"data.files.{key}.name")
+        path = raw_file(params, "serving")
     return read_reviews(path, labelled=False).texts
 
 

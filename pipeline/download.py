@@ -1,13 +1,13 @@
 """Stage `download`: put the raw review files in place, verified by sha256.
 
 Sources, in order: a verified copy already in place (reused, nothing touched), the directory named
-by SENTIMENT_DATA_DIR (copied), the URL in params.yaml. Every copy is checked before it replaces
-anything, so a corrupt source never reaches the next stage.
+by SENTIMENT_DATA_DIR, then `data.source`: the copy bundled with the project (the default) or each
+file's public URL. Every copy is checked before it replaces anything, so a corrupt source never
+reaches the next stage.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import urllib.error
 import urllib.request
@@ -18,8 +18,8 @@ from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_path, sha256_file
 from pipeline.params import get, load_params
+from pipeline.sources import DATA_DIR_ENV, origin
 
-DATA_DIR_ENV = "SENTIMENT_DATA_DIR"
 TIMEOUT_SECONDS = 30
 
 
@@ -39,29 +39,34 @@ def _fetch_url(url: str, destination: Path) -> None:
                 shutil.copyfileobj(response, handle)
     except (urllib.error.URLError, OSError) as error:
         raise PipelineError(
-            f"{url}: download failed ({getattr(error, 'reason', error)}); without network, set "
-            f"{DATA_DIR_ENV} to a directory holding the raw files (e.g. ../shared/data)"
+            f"{url}: download failed ({getattr(error, 'reason', error)}); without network, use "
+            f"data.source: bundled (the default) or set {DATA_DIR_ENV} to a directory holding "
+            "the raw files"
         ) from None
 
 
-def fetch_file(spec: dict[str, Any], raw_dir: Path, data_dir: str | None) -> str:
-    """Make `raw_dir/<name>` a verified copy; returns how it was obtained (for the log)."""
+def fetch_file(spec: dict[str, Any], raw_dir: Path, source: Path | str) -> str:
+    """Make `raw_dir/<name>` a verified copy of `source` (a directory or a URL).
+
+    Returns how the copy was obtained, for the log.
+    """
     name, expected = spec["name"], spec["sha256"]
     target = raw_dir / name
     if target.is_file() and sha256_file(target) == expected:
         return "verified copy reused"
     with atomic_path(target) as temporary:
-        if data_dir:
-            source = Path(data_dir) / name
-            if not source.is_file():
-                raise PipelineError(f"{source}: not found ({DATA_DIR_ENV}={data_dir})")
-            shutil.copyfile(source, temporary)
-            _verify(temporary, expected, str(source))
-            how = f"copied from {source}"
+        if isinstance(source, Path):
+            origin_file = source / name
+            if not origin_file.is_file():
+                raise PipelineError(f"{origin_file}: not found; expected the review file {name} "
+                                    f"in {source}")
+            shutil.copyfile(origin_file, temporary)
+            _verify(temporary, expected, str(origin_file))
+            how = f"copied from {origin_file}"
         else:
-            _fetch_url(spec["url"], temporary)
-            _verify(temporary, expected, spec["url"])
-            how = f"downloaded from {spec['url']}"
+            _fetch_url(source, temporary)
+            _verify(temporary, expected, source)
+            how = f"downloaded from {source}"
     return how
 
 
@@ -72,8 +77,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     params = load_params(args.params)
     raw_dir = Path(get(params, "data.raw_dir"))
-    data_dir = os.environ.get(DATA_DIR_ENV) or None
     for spec in get(params, "data.files").values():
-        how = fetch_file(spec, raw_dir, data_dir)
+        how = fetch_file(spec, raw_dir, origin(spec, params))
         print(f"{raw_dir / spec['name']}: {how}")
     return 0

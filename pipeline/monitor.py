@@ -22,14 +22,14 @@ from pipeline.fileio import write_json_atomic
 from pipeline.layout import MODELS_DIR, REPORTS_DIR, TRAINED_MODEL
 from pipeline.params import get, load_params
 from pipeline.reviews import read_reviews
+from pipeline.sources import raw_file
 
 CHECKS = ("deps", "inputs", "skew", "staleness", "stability", "performance", "drift", "quality")
 
 
 def serving_file(params: dict[str, Any]) -> Path:
     """The unlabelled batch named by `data.serving`."""
-    key = get(params, "data.serving")
-    return Path(get(params, "data.raw_dir")) / get(params, f"data.files.{key}.name")
+    return raw_file(params, "serving")
 
 
 def _served(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
@@ -100,9 +100,8 @@ def _run_performance(args: argparse.Namespace, params: dict[str, Any]) -> dict[s
 
 def _run_drift(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
     from pipeline.monitoring import drift  # pylint: disable=import-outside-toplevel
-    from pipeline.prepare import training_file  # pylint: disable=import-outside-toplevel
 
-    reference = read_reviews(args.reference or training_file(params)).texts
+    reference = read_reviews(args.reference or raw_file(params, "training")).texts
     return drift.check_drift(_served(args)[0], reference, _texts(args.input, params), params)
 
 

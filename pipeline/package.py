@@ -19,7 +19,7 @@ from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic, write_json_atomic
 from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
 from pipeline.params import get, load_params
-from pipeline.prepare import training_file
+from pipeline.sources import raw_file
 
 # The installed distributions whose versions can change what the model computes; recorded at
 # packaging so that monitoring can tell when serving runs on a different stack.
@@ -94,7 +94,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     params = load_params(args.params)
     metrics = json.loads(METRICS.read_text(encoding="utf-8"))
-    metadata = package_model(TRAINED_MODEL, metrics, params, args.out, training_file(params))
+    metadata = package_model(TRAINED_MODEL, metrics, params, args.out,
+                             raw_file(params, "training"))
     print(f"{args.out / ARTIFACT_NAME}: version {metadata['version']}, "
           f"accuracy {metrics['accuracy']:.3f}")
     return 0

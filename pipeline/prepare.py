@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from pipeline.cli import CommandParser
@@ -11,12 +10,7 @@ from pipeline.fileio import write_bytes_atomic
 from pipeline.layout import TEST_SPLIT, TRAIN_SPLIT
 from pipeline.params import get, load_params
 from pipeline.reviews import Reviews, format_reviews, read_reviews
-
-
-def training_file(params: dict[str, Any]) -> Path:
-    """The labelled raw file named by `data.training`."""
-    key = get(params, "data.training")
-    return Path(get(params, "data.raw_dir")) / get(params, f"data.files.{key}.name")
+from pipeline.sources import raw_file
 
 
 def split_reviews(reviews: Reviews, params: dict[str, Any]) -> tuple[Reviews, Reviews]:
@@ -44,7 +38,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args(argv)
     params = load_params(args.params)
-    train, test = split_reviews(read_reviews(training_file(params)), params)
+    train, test = split_reviews(read_reviews(raw_file(params, "training")), params)
     write_bytes_atomic(TRAIN_SPLIT, format_reviews(train))
     write_bytes_atomic(TEST_SPLIT, format_reviews(test))
     print(f"{TRAIN_SPLIT}: {len(train.texts)} reviews; {TEST_SPLIT}: {len(test.texts)} reviews")

@@ -17,6 +17,7 @@ from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.layout import VALIDATION_REPORT
 from pipeline.params import get, load_params
 from pipeline.reviews import read_reviews
+from pipeline.sources import ROLES, raw_file
 
 
 def validate_file(path: Path, labelled: bool, params: dict[str, Any] | None) -> dict[str, Any]:
@@ -36,14 +37,13 @@ def validate_file(path: Path, labelled: bool, params: dict[str, Any] | None) -> 
 
 
 def validate_sources(params: dict[str, Any]) -> dict[str, Any]:
-    """The DVC stage's work: every configured file, labelled or not by its role."""
-    raw_dir = Path(get(params, "data.raw_dir"))
-    roles = {get(params, "data.training"): True, get(params, "data.serving"): False}
+    """The DVC stage's work: the file of every role, labelled or not by its role."""
     report: dict[str, Any] = {}
-    for key, labelled in roles.items():
-        path = raw_dir / get(params, f"data.files.{key}.name")
-        report[key] = {"file": str(path), "sha256": sha256_file(path),
-                       **validate_file(path, labelled, params)}
+    for role in ROLES:
+        path = raw_file(params, role)
+        report[get(params, f"data.{role}")] = {
+            "role": role, "file": str(path), "sha256": sha256_file(path),
+            **validate_file(path, role != "serving", params)}
     return report
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from ml_tests.support.s3 import s3_env
-from pipeline import artifact, package
+from pipeline import artifact, package, sources
 from pipeline.evaluate import evaluate_model
 from pipeline.fileio import sha256_file, write_json_atomic
 
@@ -73,19 +73,23 @@ def copy_project(project_root: Path, target: Path) -> Path:
 
 
 def repro_env(data_dir: Path | None) -> dict[str, str]:
-    """This interpreter first on PATH (dvc.yaml says `python`), data from SENTIMENT_DATA_DIR."""
+    """This interpreter first on PATH (dvc.yaml says `python`); `data_dir` as SENTIMENT_DATA_DIR.
+
+    Without `data_dir` the run reads the data the way the project is configured (the bundled
+    copy, or the caller's own SENTIMENT_DATA_DIR).
+    """
     env = s3_env()
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTHONPATH", None)
     if data_dir is not None:
-        env["SENTIMENT_DATA_DIR"] = str(data_dir)
+        env[sources.DATA_DIR_ENV] = str(data_dir)
     return env
 
 
-def start_repro(repo: Path, data_dir: Path) -> subprocess.Popen[str]:
+def start_repro(repo: Path) -> subprocess.Popen[str]:
     """Start `dvc repro` in `repo` without waiting (the two cold runs overlap)."""
     return subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=repo,
-                            env=repro_env(data_dir), stdout=subprocess.PIPE,
+                            env=repro_env(None), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
 
@@ -99,13 +103,13 @@ def finish(process: subprocess.Popen[str], repo: Path, started: float) -> ReproR
 
 
 @pytest.fixture(scope="session")
-def repro_runs(tmp_path_factory: pytest.TempPathFactory, project_root: Path,
-               data_dir: Path) -> tuple[ReproRun, ReproRun]:
+def repro_runs(tmp_path_factory: pytest.TempPathFactory,
+               project_root: Path) -> tuple[ReproRun, ReproRun]:
     """Two independent cold `dvc repro` runs of the project, from scratch, started together."""
     repos = [copy_project(project_root, tmp_path_factory.mktemp(f"repro{i}") / "repo")
              for i in (1, 2)]
     started = time.perf_counter()
-    processes = [start_repro(repo, data_dir) for repo in repos]
+    processes = [start_repro(repo) for repo in repos]
     try:
         first, second = [finish(p, r, started) for p, r in zip(processes, repos, strict=True)]
     finally:

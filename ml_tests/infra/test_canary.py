@@ -21,7 +21,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 
 from ml_tests.infra.conftest import package_for
-from pipeline import canary, train
+from pipeline import canary, sources, train
 from pipeline.artifact import read_metadata
 from pipeline.crossval import with_overrides
 from pipeline.fileio import write_bytes_atomic
@@ -62,7 +62,7 @@ def deployment(tmp_path: Path, packaged_model: Path, test_split, data_dir: Path,
     registry.promote(registry.publish(packaged_model))
     holdout = tmp_path / "holdout.tsv"
     write_bytes_atomic(holdout, format_reviews(test_split))
-    traffic = data_dir / params["data"]["files"][params["data"]["serving"]]["name"]
+    traffic = sources.raw_file(params, "serving", data_dir)
     return registry, holdout, traffic
 
 

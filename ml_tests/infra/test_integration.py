@@ -1,7 +1,7 @@
 """Infra 3: the ML pipeline is integration tested.
 
 The whole `dvc repro` runs from scratch in a temporary copy of the project (its own git and DVC
-repository, site cache inside the copy, data from SENTIMENT_DATA_DIR), then the packaged model
+repository, site cache inside the copy, the bundled data), then the packaged model
 serves through `python -m pipeline predict`. Its outputs make a round trip through the S3 remote
 (moto's server on 127.0.0.1): push, wipe the cache and the outputs, pull, and the same bytes are
 back; after that a second `dvc repro` has nothing to do.

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from pipeline import __main__ as entry, artifact
+from pipeline import __main__ as entry, artifact, sources
 from pipeline.fileio import write_json_atomic
 
 
 @pytest.fixture(scope="session")
 def serving_path(data_dir: Path, params: dict[str, Any]) -> Path:
     """The fresh dump as a file, for the command line (the `fresh` fixture holds its rows)."""
-    return data_dir / params["data"]["files"][params["data"]["serving"]]["name"]
+    return sources.raw_file(params, "serving", data_dir)
 
 
 @pytest.fixture(scope="session")
