@@ -25,7 +25,7 @@ def _end_to_end(params, train_split, test_split, historic_path, out):
     metrics = evaluate.evaluate_model(model, test_split.texts, test_split.labels)
     artifact.save_model(model, out / "model.skops")
     metadata = package.package_model(out / "model.skops", metrics, params, out / "models",
-                                      historic_path)
+                                     historic_path)
     loaded, recorded = artifact.load_package(out / "models")
     seconds = time.thread_time() - start
     return model, loaded, recorded, metadata, seconds
@@ -33,7 +33,7 @@ def _end_to_end(params, train_split, test_split, historic_path, out):
 
 @pytest.mark.rubric("data", 6)
 def test_a_new_feature_ships_by_configuration(params, train_split, test_split, historic_path,
-                                             tmp_path):
+                                              tmp_path):
     """Red when a stage ignores `features.extra` (the package would not record or contain it),
     when adding a feature needs code outside TextStats, or when the run slows beyond budget.
     """

@@ -108,3 +108,85 @@ def test_release_on_tags_publishes_pushes_releases_and_validates() -> None:
                    if step.get("id") == "publish")
     assert publish["env"]["HF_TOKEN"] == "${{ secrets.HF_TOKEN }}"
     assert release["jobs"]["validate"]["needs"] == "release"
+
+
+ROOT = WORKFLOWS.parents[1]
+CI_RUN = ROOT / ".ci" / "run"
+
+
+def readme_commands() -> list[str]:
+    """The README's first two fenced bash commands: set up and run; run the tests."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(.+?)\n```", text)[:2]
+
+
+def job_commands(workflow: dict[str, Any], job: str) -> list[str]:
+    return [step["run"].strip() for step in workflow["jobs"][job]["steps"] if "run" in step]
+
+
+@pytest.mark.parametrize("path", [*FILES, CI_RUN, ROOT / "README.md"],
+                         ids=lambda p: p.name)
+def test_nothing_needs_data_beside_the_clone_or_an_environment_variable(path: Path) -> None:
+    """A fresh clone on a runner has no ../shared and no SENTIMENT_DATA_DIR."""
+    text = path.read_text(encoding="utf-8")
+    assert "SENTIMENT_DATA_DIR" not in text and "../shared" not in text
+
+
+def test_ci_run_runs_what_the_pull_request_workflow_runs_in_the_same_order() -> None:
+    """`.ci/run` is CI here: it must fail where GitHub's pr.yml `full` (and ci.yml `lint`) fail."""
+    script = CI_RUN.read_text(encoding="utf-8")
+    commands = job_commands(load("pr.yml"), "full")
+    expected = [c for c in commands if not c.startswith(("if ", "set -o", "echo"))]
+    expected = [c.replace(" | tee gate.txt", "").removeprefix("set -o pipefail\n")
+                for c in expected]
+    positions = []
+    for command in expected:
+        line = command.splitlines()[-1].replace("pip install", "pip install --quiet --no-compile")
+        assert line in script, f".ci/run does not run `{line}`"
+        positions.append(script.index(line))
+    assert positions == sorted(positions), "the order differs from pr.yml"
+    for command in job_commands(load("ci.yml"), "lint")[1:]:
+        assert command in script, f".ci/run does not run `{command}`"
+
+
+def test_workflows_and_ci_run_use_the_readme_test_command() -> None:
+    setup, tests = readme_commands()
+    assert setup.endswith("python -m pytest ml_tests --ml-score-report reports")
+    assert "dvc repro" in setup
+    assert tests in CI_RUN.read_text(encoding="utf-8")
+    for name, job in (("ci.yml", "badges"), ("pr.yml", "full"), ("release.yml", "release")):
+        assert any(tests in command for command in job_commands(load(name), job)), name
+
+
+def test_release_checks_its_secrets_before_any_work() -> None:
+    """A fork without secrets stops at once with one line naming them, not after 20 minutes."""
+    release = load("release.yml")
+    for name, job in release["jobs"].items():
+        secrets = set(re.findall(r"secrets\.(\w+)", yaml.safe_dump(job)))
+        if not secrets:
+            continue
+        first = job["steps"][0]
+        assert "run" in first and "exit 1" in first["run"], name
+        assert secrets <= set(first.get("env", {})), f"{name}: {secrets - set(first['env'])}"
+
+
+def test_release_takes_the_dvc_remote_from_a_repository_variable() -> None:
+    release = load("release.yml")
+    assert "vars.DVC_REMOTE_URL" in release["env"]["DVC_REMOTE_URL"]
+    assert 'dvc remote modify --local storage url "$DVC_REMOTE_URL"' in scripts(release)
+
+
+def test_badge_commit_survives_a_protected_or_moved_main() -> None:
+    commit = next(step for step in load("ci.yml")["jobs"]["badges"]["steps"]
+                  if "git push" in step.get("run", ""))
+    script = commit["run"]
+    assert "git pull --rebase origin main" in script
+    assert script.rstrip().splitlines()[-1].startswith('echo "::notice::')
+
+
+def test_base_score_copes_with_a_base_commit_without_bundled_data() -> None:
+    base = load("pr.yml")["jobs"]["base-score"]
+    sparse = [step for step in base["steps"]
+              if step.get("with", {}).get("sparse-checkout") == "pipeline/data/bundled"]
+    assert sparse, "the head's bundled data is not fetched for the base run"
+    assert "cp head-data/pipeline/data/bundled/*.tsv data/raw/" in scripts(load("pr.yml"))
