@@ -1,8 +1,10 @@
 """Speed, memory, size and load time of the model, each against the course baseline.
 
 Every judgement goes through `pipeline.perf.compare` with a limit from params.yaml
-`nonfunctional.max_ratio`; `test_a_three_times_slower_predictor_fails` shows the same functions
-and limits reject a predictor doing three times the work.
+`nonfunctional.max_ratio`; timings are interleaved, judged by their median paired ratio, and a
+timing over its limit is measured again (`nonfunctional.attempts` in all) before it fails, so
+load beside the run does not turn it red. `test_a_three_times_slower_predictor_fails` shows the
+same functions, limits and confirmation reject a predictor doing three times the work.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ pytestmark = pytest.mark.nonfunctional
 def _serve(model):
     """The serving path (`predict_labels`, looked up at call time) for a model."""
     return lambda texts: evaluate.predict_labels(model, texts)
+
+
+def _confirmed_speed(predict, reference_model, test_split, nf_settings):
+    return perf.confirmed(lambda: perf.speed_comparisons(
+        predict, reference_model.predict_proba, test_split.texts, nf_settings),
+        int(nf_settings["attempts"]))
 
 
 def _check(comparisons, report) -> None:
@@ -46,8 +54,8 @@ def test_prediction_speed_within_ratio_of_baseline(trained_model, reference_mode
     Red when: prediction gets slower (a slow feature step, a per-call model reload, a
     predictor doing repeated work).
     """
-    _check(perf.speed_comparisons(_serve(trained_model), reference_model.predict_proba,
-                                  test_split.texts, nf_settings), nonfunctional_report)
+    _check(_confirmed_speed(_serve(trained_model), reference_model, test_split, nf_settings),
+           nonfunctional_report)
 
 
 def test_a_three_times_slower_predictor_fails(trained_model, reference_model, test_split,
@@ -58,8 +66,8 @@ def test_a_three_times_slower_predictor_fails(trained_model, reference_model, te
     or the measurement stops timing the model's own prediction.
     """
     slowed = ThreeTimesTheWork(trained_model)
-    comparisons = {c.name: c for c in perf.speed_comparisons(
-        _serve(slowed), reference_model.predict_proba, test_split.texts, nf_settings)}
+    comparisons = {c.name: c for c in _confirmed_speed(_serve(slowed), reference_model,
+                                                       test_split, nf_settings)}
     nonfunctional_report["three_times_slower"] = {
         name: comparison.as_dict() for name, comparison in comparisons.items()}
     assert not comparisons["latency_p50"].passed, comparisons["latency_p50"].describe()
@@ -81,13 +89,17 @@ def test_training_time_and_memory_within_ratio_of_baseline(train_split, params, 
         return model.fit(train_split.texts, train_split.labels)
 
     limits = nf_settings["max_ratio"]
-    timing = perf.interleaved({"candidate": fit_candidate, "reference": fit_reference},
-                              1, int(nf_settings["repeats"]))
+
+    def train_seconds():
+        timing = perf.interleaved({"candidate": fit_candidate, "reference": fit_reference},
+                                  1, int(nf_settings["repeats"]))
+        return [perf.compare_timings("train_seconds", timing["candidate"], timing["reference"],
+                                     limits["train_seconds"])]
+
     _, candidate_peak = perf.traced_peak(fit_candidate)
     _, reference_peak = perf.traced_peak(fit_reference)
     _check([
-        perf.compare("train_seconds", timing["candidate"].median, timing["reference"].median,
-                     limits["train_seconds"]),
+        *perf.confirmed(train_seconds, int(nf_settings["attempts"])),
         perf.compare("train_peak_bytes", candidate_peak, reference_peak,
                      limits["train_peak_bytes"]),
     ], nonfunctional_report)
@@ -116,13 +128,17 @@ def test_artifact_size_and_load_time_within_ratio_of_baseline(packaged_model, re
     metadata = artifact.read_metadata(packaged_model)
     size = (packaged_model / metadata["artifact"]).stat().st_size
     reference_bytes = reference_artifact.read_bytes()
-    timing = perf.interleaved({
-        "candidate": lambda: artifact.load_package(packaged_model),
-        "reference": lambda: perf.load_reference_bytes(reference_artifact.read_bytes()),
-    }, 1, int(nf_settings["repeats"]))
     limits = nf_settings["max_ratio"]
+
+    def load_seconds():
+        timing = perf.interleaved({
+            "candidate": lambda: artifact.load_package(packaged_model),
+            "reference": lambda: perf.load_reference_bytes(reference_artifact.read_bytes()),
+        }, 1, int(nf_settings["repeats"]))
+        return [perf.compare_timings("load_seconds", timing["candidate"], timing["reference"],
+                                     limits["load_seconds"])]
+
     _check([
         perf.compare("artifact_bytes", size, len(reference_bytes), limits["artifact_bytes"]),
-        perf.compare("load_seconds", timing["candidate"].median, timing["reference"].median,
-                     limits["load_seconds"]),
+        *perf.confirmed(load_seconds, int(nf_settings["attempts"])),
     ], nonfunctional_report)
