@@ -57,13 +57,13 @@ def historic_path(data_dir: Path, params: dict[str, Any]) -> Path:
 
 @pytest.fixture(scope="session")
 def historic(historic_path: Path) -> reviews.Reviews:
-    """The labelled historic dump the model is trained on (900 reviews)."""
+    """The labelled historic dump the model is trained on."""
     return reviews.read_reviews(historic_path)
 
 
 @pytest.fixture(scope="session")
 def fresh(data_dir: Path, params: dict[str, Any]) -> reviews.Reviews:
-    """The unlabelled fresh batch that serving sees (100 reviews)."""
+    """The unlabelled fresh batch that serving sees."""
     spec = sources.file_spec(params, "serving")
     return reviews.read_reviews(_verified(data_dir, spec), labelled=False)
 

@@ -38,7 +38,7 @@ CORRUPTIONS: dict[str, tuple[Corruption, str]] = {
 
 @pytest.mark.rubric("monitoring", 2)
 def test_fresh_batch_satisfies_the_training_schema(serving_path: Path, params: dict[str, Any],
-                                                   record) -> None:
+                                                   fresh, record) -> None:
     """The real serving batch passes both layers: the check does not cry wolf.
 
     Red when serving data is checked against the labelled schema (the missing Liked column
@@ -47,7 +47,7 @@ def test_fresh_batch_satisfies_the_training_schema(serving_path: Path, params: d
     result = inputs.check_inputs(serving_path, params)
     record("inputs", result)
     assert not result["alert"], result["message"]
-    assert result["rows"] == 100 and result["layer"] == "expectations"
+    assert result["rows"] == len(fresh.texts) and result["layer"] == "expectations"
 
 
 @pytest.mark.rubric("monitoring", 2)

