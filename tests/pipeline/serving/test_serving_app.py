@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+import time
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from pipeline.artifact import load_package
-from pipeline.serving.app import parse_reviews
-from pipeline.serving.served import ServedModel
+from pipeline.serving.app import create_app, parse_reviews
+from pipeline.serving.server import build_service
+from pipeline.serving.served import RegistrySource, ServedModel
 
 PII_REVIEW = "Call me at +1 555 123 4567 or mail jo.doe@example.com, the soup was cold"
 
@@ -161,6 +165,20 @@ def test_concurrent_requests_share_one_model_call_and_get_their_own_answers(serv
     calls = service.metrics.batch.collect()[0].samples
     assert {s.name: s.value for s in calls}["serving_batch_reviews_count"] == 1, (
         "the four requests queued together should be scored in one call")
+
+
+def test_the_watcher_brings_a_promotion_to_the_app_without_a_request(registry_with_versions,
+                                                                     settings):
+    store, versions = registry_with_versions
+    watched = dataclasses.replace(settings, reload_poll_seconds=0.01)
+    service = build_service(RegistrySource(str(store.root)), watched, replica="test")
+    with TestClient(create_app(service)) as client:
+        store.promote(versions[1])
+        deadline = time.monotonic() + 120  # a deadlock guard, not a speed limit
+        while client.get("/health").json()["version"] != versions[1]:
+            assert time.monotonic() < deadline, "the promotion never reached the app"
+            time.sleep(0.01)
+        assert predict(client, "Great food!").json()["version"] == versions[1]
 
 
 def test_parse_reviews_accepts_a_charset_parameter_and_unicode(settings):
