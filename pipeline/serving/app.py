@@ -151,8 +151,9 @@ class Metrics:
                                buckets=BATCH_BUCKETS, registry=self.registry)
         self.model = Info("serving_model", "The model version being served",
                           registry=self.registry)
-        self.reloads = Counter("serving_model_reloads", "Served-pointer changes followed,"
-                               " by outcome", ["outcome"], registry=self.registry)
+        self.reloads = Counter("serving_model_reloads", "Attempts to serve the version the"
+                               " served pointer names (a refused one is retried on every poll)",
+                               ["outcome"], registry=self.registry)
         for outcome in ("ok", "failed"):
             self.reloads.labels(outcome)
 

@@ -19,6 +19,7 @@ import itertools
 import sys
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -192,7 +193,7 @@ class ModelHolder:
 class Watcher:
     """A daemon thread that calls `check` every `interval` seconds until stopped."""
 
-    def __init__(self, interval: float, check) -> None:
+    def __init__(self, interval: float, check: Callable[[], object]) -> None:
         self.interval = interval
         self.check = check
         self._stop = threading.Event()
