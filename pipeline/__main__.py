@@ -25,12 +25,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "monitor": ("pipeline.monitor", "run a monitoring check and write its report"),
     "bench": ("pipeline.bench", "measure latency, throughput, load time and memory"),
     "tune": ("pipeline.tune", "search the hyperparameter spaces by repeated CV"),
+    "serve": ("pipeline.serving.server", "serve the model over HTTP (predict, health, metrics)"),
+    "serve-bench": ("pipeline.serving.bench", "measure the HTTP server's latency and throughput"),
 }
 
 
 def _usage() -> str:
     lines = ["usage: python -m pipeline <command> [args...]", "", "commands:"]
-    lines += [f"  {name:<10} {summary}" for name, (_, summary) in COMMANDS.items()]
+    lines += [f"  {name:<11} {summary}" for name, (_, summary) in COMMANDS.items()]
     return "\n".join(lines)
 
 
