@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-# pytester drives the plugin's and the audit's end-to-end tests; pytest only honours
-# `pytest_plugins` in the root conftest.
+# pytester drives the end-to-end tests of the plugin (scoring/tests) and of the project; pytest
+# only honours `pytest_plugins` in the root conftest (a standalone run of scoring/tests gets it
+# from scoring/pyproject.toml's addopts instead).
 pytest_plugins = ["pytester"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from scoring.faults import FaultRegistry
+from pytest_ml_test_score.faults import FaultRegistry
 
 ReviewsEdit = Callable[[Any], Any]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from scoring.faults import FaultRegistry
+from pytest_ml_test_score.faults import FaultRegistry
 
 
 def register(registry: FaultRegistry) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ml_tests.faults.data import patch_params, patch_reader
-from scoring.faults import FaultRegistry
+from pytest_ml_test_score.faults import FaultRegistry
 
 BIASED_TERM = "Mexican"
 LABEL_NOISE_SHARE = 0.3

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ml_tests.faults.data import patch_params
-from scoring.faults import FaultRegistry
+from pytest_ml_test_score.faults import FaultRegistry
 
 STALE_DAYS = 400
 
