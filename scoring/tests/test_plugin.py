@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from xml.etree import ElementTree  # nosec B405: parses the XML this test run wrote
 
 import pytest
 
@@ -377,3 +378,56 @@ def test_invalid_toml_is_reported_not_fatal(pytester):
         "ml_test_score_manual.toml: not valid TOML")
     assert statuses(report)[("model", "1")][0] == "skipped"
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.mark.parametrize("extra", [
+    [], ["-p", "ml_test_score"], ["-p", "pytest_ml_test_score.plugin"],
+    ["-p", "pytest_ml_test_score.plugin", "-p", "ml_test_score"],
+], ids=["autoload", "entry-point-name", "module-name", "both"])
+def test_naming_the_plugin_beside_the_entry_point_is_harmless(pytester, extra):
+    pytester.makepyfile(ONE_PER_SECTION)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *extra)
+    result.assert_outcomes(passed=1)
+    assert result.stdout.str().count("= ML Test Score =") == 1
+
+
+def test_conftest_pytest_plugins_naming_the_module_is_harmless(pytester):
+    pytester.makepyfile(ONE_PER_SECTION)
+    pytester.makeconftest('pytest_plugins = ["pytest_ml_test_score.plugin"]\n')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert result.stdout.str().count("= ML Test Score =") == 1
+
+
+def test_the_plugin_loads_by_name_without_autoload_and_switches_off_by_name(pytester,
+                                                                           monkeypatch):
+    pytester.makepyfile(ONE_PER_SECTION)
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    for name in ("ml_test_score", "pytest_ml_test_score.plugin"):
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", name)
+        assert "= ML Test Score =" in result.stdout.str(), name
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:ml_test_score")
+    assert "ML Test Score" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_junit_xml_carries_the_rubric_items_as_properties(pytester, workers):
+    pytester.makepyfile(test_junit='''
+        import pytest
+
+        @pytest.mark.rubric("data", 1)
+        @pytest.mark.rubric("infra", 2)
+        def test_marked(): pass
+
+        def test_plain(): pass
+    ''')
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "--junitxml=junit.xml", *workers)
+    root = ElementTree.parse(pytester.path / "junit.xml").getroot()
+    properties = {case.get("name"): [(p.get("name"), p.get("value"))
+                                     for p in case.iter("property")]
+                  for case in root.iter("testcase")}
+    assert properties == {
+        "test_marked": [("ml_test_score_rubric", "data:1"), ("ml_test_score_rubric", "infra:2")],
+        "test_plain": [],
+    }

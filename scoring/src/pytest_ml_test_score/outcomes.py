@@ -89,6 +89,32 @@ class RunRecord:
             self.add_collected(nodeid, [RubricRef.parse(ref) for ref in refs],
                                selected=nodeid in selected)
 
+    def add_outcome(self, nodeid: str, outcome: str | None) -> None:
+        """Fold an already folded outcome (of another shard) into this record's."""
+        if outcome is not None and nodeid in self.catalogue:
+            self.outcomes[nodeid] = combine(self.outcomes.get(nodeid), outcome)
+
+    def to_tests(self) -> dict[str, dict[str, object]]:
+        """Per collected test: its items, whether it was selected and its folded outcome.
+
+        This is what a report carries so that shards can be merged (``from_tests``).
+        """
+        return {nodeid: {"items": [str(ref) for ref in self.catalogue[nodeid]],
+                         "selected": nodeid in self.selected,
+                         "outcome": self.outcomes.get(nodeid)}
+                for nodeid in sorted(self.catalogue)}
+
+    def add_tests(self, tests: Mapping[str, Mapping[str, object]]) -> None:
+        """Fold the ``to_tests`` data of a shard into this record; refs must be valid."""
+        for nodeid, entry in tests.items():
+            refs = [RubricRef.parse(str(ref)) for ref in entry["items"]]  # type: ignore[attr-defined]
+            self.add_collected(nodeid, refs, selected=bool(entry["selected"]))
+            outcome = entry.get("outcome")
+            if outcome not in _RANK:
+                raise ValueError(f"{nodeid}: outcome {outcome!r} is not one of passed, failed, "
+                                 "skipped or null")
+            self.add_outcome(nodeid, outcome)  # type: ignore[arg-type]
+
     def sections_selected(self) -> set[str]:
         """Sections with at least one selected test: a run is complete when all four are."""
         return {ref.section for nodeid in self.selected for ref in self.catalogue.get(nodeid, ())}

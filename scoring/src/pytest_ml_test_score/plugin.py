@@ -1,10 +1,12 @@
 """pytest plugin ``ml_test_score``: scores the rubric from the tests that ran (thin hooks only).
 
-Collection validates ``rubric`` marks and adds each test's section marker before ``-m``
-deselection; reports are folded per test; the controller (serial run or xdist controller) turns
-the record into the schema-1 report. Under pytest-xdist the controller collects nothing, so the
-workers send their collection catalogue through ``config.workeroutput`` and every test report
-carries its refs in ``user_properties``.
+Collection validates ``rubric`` marks; once every ``pytest_collection_modifyitems`` hook has run,
+each test's items are read from its final marks and the ``ml_score_map`` patterns, and its
+section markers are added before ``-m`` deselects (see ``selection``). Reports are folded per
+test; the controller (serial run or xdist controller) turns the record into the schema-1 report.
+Every test report carries its items in ``user_properties`` (JUnit XML shows them as properties);
+under pytest-xdist the controller collects nothing, so the workers also send their collection
+catalogue through ``config.workeroutput``.
 
 Only stdlib and pytest are imported here: the plugin loads in every pytest run of the environment.
 """
@@ -13,23 +15,37 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pytest_ml_test_score import rootdir, selection
 from pytest_ml_test_score.catalogue import MAX_SCORE, SECTION_TITLES, SECTIONS
-from pytest_ml_test_score.manual import DEFAULT_FILE, DEFAULT_MAX_AGE_DAYS, ManualEvidence, load_manual
+from pytest_ml_test_score.manual import (
+    DEFAULT_FILE,
+    DEFAULT_MAX_AGE_DAYS,
+    ManualEvidence,
+    load_manual,
+)
+from pytest_ml_test_score.mapping import (
+    INI_NAME as MAP_INI,
+    MapEntry,
+    MapError,
+    mapped_refs,
+    parse_map,
+    unmatched_patterns,
+)
 from pytest_ml_test_score.marks import MARK_NAME, RubricMarkError, RubricRef, refs_from_marks
 from pytest_ml_test_score.outcomes import RunRecord
 from pytest_ml_test_score.render import fmt_points, markdown, terminal_lines, to_json
 from pytest_ml_test_score.reportfile import JSON_NAME, MARKDOWN_NAME, write_atomic
-from pytest_ml_test_score.score import build_report, unused_evidence
+from pytest_ml_test_score.runreport import assemble
 
 SESSION_PLUGIN = "ml_test_score_session"
 USER_PROPERTY = "ml_test_score_rubric"
 WORKER_KEY = "ml_test_score"
-_REFS = pytest.StashKey[tuple[RubricRef, ...]]()
 _MARKERS = {
     MARK_NAME: f"{MARK_NAME}(section, item): the test implements item ITEM (1-7) of SECTION "
                f"({', '.join(SECTIONS)}) of the ML Test Score rubric",
@@ -59,6 +75,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   help="TOML file of manually executed rubric items, relative to the rootdir")
     parser.addini("ml_score_manual_max_age_days", default=str(DEFAULT_MAX_AGE_DAYS),
                   help="manual evidence older than this many days earns no points")
+    parser.addini(MAP_INI, type="linelist", default=[],
+                  help="rubric items for tests by pattern, one 'GLOB = SECTION:ITEM ...' a line "
+                       "(GLOB matches node ids or test names)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Stop a run that pytest re-rooted by taking ``--ml-score-report DIR`` for a test path."""
+    if hasattr(early_config, "workerinput"):
+        return  # xdist workers get the controller's rootdir
+    namespace = early_config.known_args_namespace
+    message = rootdir.check(
+        rootdir.early_tokens(early_config.invocation_params.args),
+        [str(arg) for arg in getattr(namespace, "file_or_dir", None) or ()],
+        rootdir.pytest_setup(namespace, early_config.invocation_params.dir))
+    if message:
+        raise pytest.UsageError(message)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,10 +103,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ScoreSession(config), SESSION_PLUGIN)
 
 
-def _item_refs(item: pytest.Item) -> tuple[RubricRef, ...]:
-    if _REFS not in item.stash:
-        item.stash[_REFS] = refs_from_marks(item.iter_markers(MARK_NAME), item.nodeid)
-    return item.stash[_REFS]
+def _marked_refs(item: pytest.Item) -> tuple[RubricRef, ...]:
+    return refs_from_marks(item.iter_markers(MARK_NAME), item.nodeid)
+
+
+def _test_name(item: pytest.Item) -> str:
+    """The test's name without parameters, which ``ml_score_map`` patterns also match."""
+    return getattr(item, "originalname", None) or item.name.split("[")[0]
+
+
+def _common(patterns: Sequence[str], lists: Sequence[Sequence[str]]) -> list[str]:
+    """Patterns unmatched in every list (each xdist worker collects the whole suite)."""
+    return [pattern for pattern in dict.fromkeys(patterns)
+            if all(pattern in unmatched for unmatched in lists)]
 
 
 class ScoreSession:
@@ -84,6 +126,9 @@ class ScoreSession:
         self.is_worker = hasattr(config, "workerinput")
         self.record = RunRecord()
         self.collected: dict[str, tuple[RubricRef, ...]] = {}
+        self.collected_here = False
+        self.unmatched: list[str] = []
+        self.worker_unmatched: list[list[str]] = []
         self.report: dict[str, Any] | None = None
         self.fail_message: str | None = None
         self.section_marks = {section: getattr(pytest.mark, section) for section in SECTIONS}
@@ -98,6 +143,10 @@ class ScoreSession:
             raise pytest.UsageError(
                 "ml_score_manual_max_age_days: expected a whole number of days, got "
                 f"{config.getini('ml_score_manual_max_age_days')!r}") from None
+        try:
+            self.map_entries: tuple[MapEntry, ...] = parse_map(config.getini(MAP_INI))
+        except MapError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
     @pytest.hookimpl(wrapper=True)
     def pytest_make_collect_report(self):  # type: ignore[no-untyped-def]
@@ -107,28 +156,48 @@ class ScoreSession:
         for node in report.result if report.passed else ():
             if isinstance(node, pytest.Item):
                 try:
-                    _item_refs(node)
+                    _marked_refs(node)
                 except RubricMarkError as exc:
                     errors.append(str(exc))
         if errors:
             report.outcome, report.longrepr, report.result = "failed", "\n".join(errors), []
         return report
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Add section markers before ``-m`` deselects (hence tryfirst)."""
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]
+                                      ) -> Generator[None, None, None]:
+        """Read the items once every other hook has run, before ``-m`` deselects by section."""
+        collected = list(items)
+        held = selection.hold_back(config)
+        try:
+            yield
+        finally:
+            if held is not None:
+                config.option.markexpr = held
+        known = {id(item) for item in collected}
+        collected += [item for item in items if id(item) not in known]
+        self._catalogue(collected)
+        if held is not None:
+            selection.deselect(config, items, held)
+
+    def _catalogue(self, items: list[pytest.Item]) -> None:
+        """Each test's items from its final marks and the map; section markers and properties."""
+        self.collected_here = True
         for item in items:
             try:
-                refs = _item_refs(item)
-            except RubricMarkError as exc:  # a mark added after collection by another plugin
+                refs = tuple(sorted(set(_marked_refs(item))
+                                    | set(mapped_refs(self.map_entries, item.nodeid,
+                                                      _test_name(item)))))
+            except RubricMarkError as exc:  # a mark added after collection by another hook
                 raise pytest.UsageError(str(exc)) from None
             if not refs:
                 continue
             self.collected[item.nodeid] = refs
-            for section in {ref.section for ref in refs}:
+            for section in sorted({ref.section for ref in refs}):
                 item.add_marker(self.section_marks[section])
-            if self.is_worker:  # only the xdist controller needs refs on the reports
-                item.user_properties.extend((USER_PROPERTY, str(ref)) for ref in refs)
+            item.user_properties.extend((USER_PROPERTY, str(ref)) for ref in refs)
+        self.unmatched = unmatched_patterns(self.map_entries,
+                                            ((item.nodeid, _test_name(item)) for item in items))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Record the catalogue once deselection is over; workers ship it to the controller."""
@@ -137,7 +206,7 @@ class ScoreSession:
             self.record.add_collected(nodeid, refs, nodeid in selected)
         if self.is_worker:
             output = self.config.workeroutput  # type: ignore[attr-defined]
-            output[WORKER_KEY] = self.record.to_message()
+            output[WORKER_KEY] = {**self.record.to_message(), "unmatched": self.unmatched}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold each phase report (on the xdist controller these arrive from the workers)."""
@@ -156,6 +225,7 @@ class ScoreSession:
         message = (getattr(node, "workeroutput", None) or {}).get(WORKER_KEY)
         if message:
             self.record.merge_message(message)
+            self.worker_unmatched.append(list(message.get("unmatched", [])))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session):  # type: ignore[no-untyped-def]
@@ -165,15 +235,17 @@ class ScoreSession:
             self._finish(session)
         return result
 
+    def _unmatched(self) -> list[str] | None:
+        """Map patterns that matched no collected test; None when no map is configured."""
+        if not self.map_entries:
+            return None
+        if self.collected_here:
+            return self.unmatched
+        return _common([entry.pattern for entry in self.map_entries], self.worker_unmatched)
+
     def _finish(self, session: pytest.Session) -> None:
-        manual = self._manual()
-        report = build_report(self.record.tallies(), manual.valid,
-                              complete=self.record.sections_selected() == set(SECTIONS))
-        report["manual_evidence"] = {
-            "file": self.config.getini("ml_score_manual"),
-            "problems": manual.problems,
-            "unused": unused_evidence(report, manual.valid),
-        }
+        report = assemble(self.record, self._manual(), self.config.getini("ml_score_manual"),
+                          self._unmatched())
         self.report = report
         if self.report_dir is not None:
             directory = Path(self.report_dir)
@@ -196,7 +268,7 @@ class ScoreSession:
         """The "ML Test Score" section: only for runs that collected rubric tests or asked."""
         report = self.report
         if report is None or not (self.record.catalogue or self.report_dir
-                                  or self.fail_under is not None):
+                                  or self.fail_under is not None or self.map_entries):
             return
         terminalreporter.write_sep("=", "ML Test Score")
         for line in terminal_lines(report):

@@ -93,6 +93,7 @@ def terminal_lines(report: Report) -> list[str]:
                 lines.append(f"  {label:<17} {item['status']:<8} {item['title']} "
                              f"({why(section, number, item)})")
     lines += _manual_lines(report, prefix="  ")
+    lines += _map_lines(report, prefix="  ")
     return lines
 
 
@@ -101,6 +102,12 @@ def _manual_lines(report: Report, prefix: str) -> list[str]:
     lines = [f"{prefix}manual evidence problem: {p}" for p in evidence.get("problems", [])]
     lines += [f"{prefix}manual evidence {n}" for n in evidence.get("unused", [])]
     return lines
+
+
+def _map_lines(report: Report, prefix: str) -> list[str]:
+    unmatched = (report.get("map") or {}).get("unmatched", [])
+    return [f"{prefix}ml_score_map: pattern {pattern!r} matched no collected test"
+            for pattern in unmatched]
 
 
 def _md_escape(text: str) -> str:
@@ -136,6 +143,9 @@ def markdown(report: Report) -> str:
     manual = _manual_lines(report, prefix="- ")
     if manual:
         out += ["", "### Manual evidence", "", *manual]
+    mapped = _map_lines(report, prefix="- ")
+    if mapped:
+        out += ["", "### Test map", "", *(_md_escape(line) for line in mapped)]
     return "\n".join(out) + "\n"
 
 
