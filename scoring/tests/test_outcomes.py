@@ -46,3 +46,20 @@ def test_a_test_collected_twice_keeps_the_refs_of_both_collections():
     assert record.sections_selected() == {"data", "model"}
     record.merge_message({"catalogue": {"t::a": ["infra:3"]}, "selected": []})
     assert record.catalogue["t::a"] == (DATA_1, RubricRef("infra", 3), MODEL_2)
+
+
+def test_the_per_test_data_of_a_report_rebuilds_the_record():
+    record = RunRecord()
+    record.add_collected("t::b", [MODEL_2, DATA_1], selected=True)
+    record.add_collected("t::a", [DATA_1], selected=False)
+    record.add_report("t::b", "call", "passed")
+    assert record.to_tests() == {
+        "t::a": {"items": ["data:1"], "selected": False, "outcome": None},
+        "t::b": {"items": ["data:1", "model:2"], "selected": True, "outcome": "passed"},
+    }
+    again = RunRecord()
+    again.add_tests(record.to_tests())
+    assert again == record
+    again.add_outcome("t::b", "failed")
+    again.add_outcome("t::unknown", "failed")
+    assert again.outcomes == {"t::b": "failed"}
