@@ -98,8 +98,9 @@ def test_dispatcher_errors(capsys, monkeypatch):
     assert "unknown command 'frobnicate'" in capsys.readouterr().err
     monkeypatch.setitem(cli.COMMANDS, "later", ("not_written_yet", "a future command"))
     assert cli.main(["later"]) == 2
-    assert capsys.readouterr().err == ("ml-test-score: command 'later' is not available: "
-                                       "module pytest_ml_test_score.not_written_yet is not installed\n")
+    assert capsys.readouterr().err == (
+        "ml-test-score: command 'later' is not available: module "
+        "pytest_ml_test_score.not_written_yet is not installed\n")
 
 
 @pytest.mark.parametrize("command", [

@@ -10,6 +10,7 @@ from pytest_ml_test_score.mapping import (
     VALID_LINES,
     MapEntry,
     MapError,
+    MapUse,
     mapped_refs,
     parse_line,
     parse_map,
@@ -118,7 +119,8 @@ def test_the_map_alone_gives_the_score_of_the_marked_twin(pytester):
     assert mapped["run"] == marked["run"]
     assert mapped["map"] == {"unmatched": ["tests/never/*"]}
     assert "map" not in marked
-    result.stdout.fnmatch_lines(["  ml_score_map: pattern 'tests/never/*' matched no collected test"])
+    result.stdout.fnmatch_lines(
+        ["  ml_score_map: pattern 'tests/never/*' matched no collected test"])
     assert "- ml_score_map: pattern 'tests/never/*' matched no collected test" in (
         pytester.path / "out" / "ml_test_score.md").read_text()
 
@@ -158,3 +160,11 @@ def test_the_map_under_xdist_matches_serial(pytester):
                                            "-n", "2")
     assert "2 workers" in result.stdout.str()
     assert json.loads((pytester.path / "par" / "ml_test_score.json").read_text()) == serial
+
+
+def test_map_use_reports_local_misses_or_those_common_to_every_worker():
+    entries = parse_map(["a* = data:1", "b* = data:2", "c* = data:3"])
+    assert MapUse(()).unmatched() is None
+    assert MapUse(entries, local=["b*"]).unmatched() == ["b*"]
+    assert MapUse(entries, workers=[["a*", "b*"], ["b*", "c*"]]).unmatched() == ["b*"]
+    assert MapUse(entries).unmatched() == ["a*", "b*", "c*"]  # no worker reported back

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from pytest_ml_test_score import mutation
-from pytest_ml_test_score.tomlcompat import tomllib
 from pytest_ml_test_score.mutation import (
     MutationConfig,
     MutationError,
@@ -28,6 +27,7 @@ from pytest_ml_test_score.mutation import (
     split_name,
     tally,
 )
+from pytest_ml_test_score.tomlcompat import tomllib
 
 # What `mutmut results --all true` prints (progress lines and warnings interleave in practice).
 LISTING = """\

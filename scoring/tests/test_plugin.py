@@ -399,8 +399,8 @@ def test_conftest_pytest_plugins_naming_the_module_is_harmless(pytester):
     assert result.stdout.str().count("= ML Test Score =") == 1
 
 
-def test_the_plugin_loads_by_name_without_autoload_and_switches_off_by_name(pytester,
-                                                                           monkeypatch):
+def test_the_plugin_loads_by_name_without_autoload_and_switches_off_by_name(
+        pytester, monkeypatch):
     pytester.makepyfile(ONE_PER_SECTION)
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     for name in ("ml_test_score", "pytest_ml_test_score.plugin"):

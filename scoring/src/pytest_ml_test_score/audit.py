@@ -8,7 +8,7 @@ fault claiming it (or that no fault claims) is *undetected*, and the audit fails
 Configuration, in pyproject.toml:
 
     [tool.ml_test_score.audit]
-    faults = "ml_tests.faults:FAULTS"   # module:attribute of a pytest_ml_test_score.faults.FaultRegistry
+    faults = "ml_tests.faults:FAULTS"   # module:attribute of a faults.FaultRegistry
     paths = ["ml_tests"]                # what the clean run collects
     jobs = 2                            # fault runs in parallel
     pytest_args = ["-p", "no:cacheprovider"]
@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
-from pytest_ml_test_score.faults import FAULT_ENV, REGISTRY_ENV, FaultError, FaultRegistry, load_registry
+from pytest_ml_test_score.faults import (
+    FAULT_ENV,
+    REGISTRY_ENV,
+    FaultError,
+    FaultRegistry,
+    load_registry,
+)
 from pytest_ml_test_score.marks import RubricRef
 from pytest_ml_test_score.reportfile import JSON_NAME, ReportError, load_report, write_json
 from pytest_ml_test_score.tomlcompat import tomllib

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+
 # Runs pylint and bandit with argument lists, never through a shell.
 import subprocess  # nosec B404
 import sys

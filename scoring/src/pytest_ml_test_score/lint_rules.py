@@ -2,7 +2,8 @@
 
 Generic linters cannot see these: a model that changes on every run because a seed was left
 out, a path that only exists on one laptop, a scaler that saw the test rows before the split.
-Load with ``load-plugins = ["pytest_ml_test_score.lint_rules"]`` in the project's pylint configuration.
+Load with ``load-plugins = ["pytest_ml_test_score.lint_rules"]`` in the project's pylint
+configuration.
 
 scikit-learn objects are recognised by inference, not by name: whatever resolves to a class or
 function defined under ``sklearn`` and declaring a ``random_state`` parameter is checked, so new

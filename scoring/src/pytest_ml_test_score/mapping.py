@@ -21,7 +21,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
 from pytest_ml_test_score.marks import RubricMarkError, RubricRef, validate
@@ -89,9 +89,31 @@ def mapped_refs(entries: Sequence[MapEntry], nodeid: str, name: str) -> tuple[Ru
 def unmatched_patterns(entries: Sequence[MapEntry],
                        tests: Iterable[tuple[str, str]]) -> list[str]:
     """Patterns that matched none of the (node id, name) pairs, in configuration order."""
-    remaining = [entry for entry in entries]
+    remaining = list(entries)
     for nodeid, name in tests:
         remaining = [entry for entry in remaining if not entry.matches(nodeid, name)]
         if not remaining:
             break
     return list(dict.fromkeys(entry.pattern for entry in remaining))
+
+
+@dataclass
+class MapUse:
+    """Which patterns matched in this run: in this process's collection, or on xdist workers."""
+
+    entries: tuple[MapEntry, ...]
+    local: list[str] | None = None
+    workers: list[list[str]] = field(default_factory=list)
+
+    def unmatched(self) -> list[str] | None:
+        """Patterns that matched no collected test; None when no map is configured.
+
+        Each xdist worker collects the whole suite, so a pattern is unmatched when it is so on
+        every worker.
+        """
+        if not self.entries:
+            return None
+        if self.local is not None:
+            return self.local
+        return [pattern for pattern in dict.fromkeys(entry.pattern for entry in self.entries)
+                if all(pattern in unmatched for unmatched in self.workers)]

@@ -20,6 +20,7 @@ import argparse
 import fnmatch
 import re
 import shutil
+
 # Runs mutmut with an argument list built here, never through a shell.
 import subprocess  # nosec B404
 import sys

@@ -107,7 +107,8 @@ class RunRecord:
     def add_tests(self, tests: Mapping[str, Mapping[str, object]]) -> None:
         """Fold the ``to_tests`` data of a shard into this record; refs must be valid."""
         for nodeid, entry in tests.items():
-            refs = [RubricRef.parse(str(ref)) for ref in entry["items"]]  # type: ignore[attr-defined]
+            items: list[str] = entry["items"]  # type: ignore[assignment]
+            refs = [RubricRef.parse(str(ref)) for ref in items]
             self.add_collected(nodeid, refs, selected=bool(entry["selected"]))
             outcome = entry.get("outcome")
             if outcome not in _RANK:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +29,10 @@ from pytest_ml_test_score.manual import (
     ManualEvidence,
     load_manual,
 )
+from pytest_ml_test_score.mapping import INI_NAME as MAP_INI
 from pytest_ml_test_score.mapping import (
-    INI_NAME as MAP_INI,
-    MapEntry,
     MapError,
+    MapUse,
     mapped_refs,
     parse_map,
     unmatched_patterns,
@@ -46,6 +46,7 @@ from pytest_ml_test_score.runreport import assemble
 SESSION_PLUGIN = "ml_test_score_session"
 USER_PROPERTY = "ml_test_score_rubric"
 WORKER_KEY = "ml_test_score"
+_SECTION_MARKS = {section: getattr(pytest.mark, section) for section in SECTIONS}
 _MARKERS = {
     MARK_NAME: f"{MARK_NAME}(section, item): the test implements item ITEM (1-7) of SECTION "
                f"({', '.join(SECTIONS)}) of the ML Test Score rubric",
@@ -112,12 +113,6 @@ def _test_name(item: pytest.Item) -> str:
     return getattr(item, "originalname", None) or item.name.split("[")[0]
 
 
-def _common(patterns: Sequence[str], lists: Sequence[Sequence[str]]) -> list[str]:
-    """Patterns unmatched in every list (each xdist worker collects the whole suite)."""
-    return [pattern for pattern in dict.fromkeys(patterns)
-            if all(pattern in unmatched for unmatched in lists)]
-
-
 class ScoreSession:
     """Per-run state; one instance per ``Config`` (pytester runs nest configs in one process)."""
 
@@ -126,12 +121,8 @@ class ScoreSession:
         self.is_worker = hasattr(config, "workerinput")
         self.record = RunRecord()
         self.collected: dict[str, tuple[RubricRef, ...]] = {}
-        self.collected_here = False
-        self.unmatched: list[str] = []
-        self.worker_unmatched: list[list[str]] = []
         self.report: dict[str, Any] | None = None
         self.fail_message: str | None = None
-        self.section_marks = {section: getattr(pytest.mark, section) for section in SECTIONS}
         self.report_dir = config.getoption("ml_score_report")
         self.fail_under = config.getoption("ml_score_fail_under")
         if self.report_dir is not None and Path(self.report_dir).exists() \
@@ -144,7 +135,7 @@ class ScoreSession:
                 "ml_score_manual_max_age_days: expected a whole number of days, got "
                 f"{config.getini('ml_score_manual_max_age_days')!r}") from None
         try:
-            self.map_entries: tuple[MapEntry, ...] = parse_map(config.getini(MAP_INI))
+            self.map = MapUse(parse_map(config.getini(MAP_INI)))
         except MapError as exc:
             raise pytest.UsageError(str(exc)) from None
 
@@ -182,11 +173,10 @@ class ScoreSession:
 
     def _catalogue(self, items: list[pytest.Item]) -> None:
         """Each test's items from its final marks and the map; section markers and properties."""
-        self.collected_here = True
         for item in items:
             try:
                 refs = tuple(sorted(set(_marked_refs(item))
-                                    | set(mapped_refs(self.map_entries, item.nodeid,
+                                    | set(mapped_refs(self.map.entries, item.nodeid,
                                                       _test_name(item)))))
             except RubricMarkError as exc:  # a mark added after collection by another hook
                 raise pytest.UsageError(str(exc)) from None
@@ -194,9 +184,9 @@ class ScoreSession:
                 continue
             self.collected[item.nodeid] = refs
             for section in sorted({ref.section for ref in refs}):
-                item.add_marker(self.section_marks[section])
+                item.add_marker(_SECTION_MARKS[section])
             item.user_properties.extend((USER_PROPERTY, str(ref)) for ref in refs)
-        self.unmatched = unmatched_patterns(self.map_entries,
+        self.map.local = unmatched_patterns(self.map.entries,
                                             ((item.nodeid, _test_name(item)) for item in items))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -206,7 +196,7 @@ class ScoreSession:
             self.record.add_collected(nodeid, refs, nodeid in selected)
         if self.is_worker:
             output = self.config.workeroutput  # type: ignore[attr-defined]
-            output[WORKER_KEY] = {**self.record.to_message(), "unmatched": self.unmatched}
+            output[WORKER_KEY] = {**self.record.to_message(), "unmatched": self.map.local or []}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold each phase report (on the xdist controller these arrive from the workers)."""
@@ -225,7 +215,7 @@ class ScoreSession:
         message = (getattr(node, "workeroutput", None) or {}).get(WORKER_KEY)
         if message:
             self.record.merge_message(message)
-            self.worker_unmatched.append(list(message.get("unmatched", [])))
+            self.map.workers.append(list(message.get("unmatched", [])))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session):  # type: ignore[no-untyped-def]
@@ -235,17 +225,9 @@ class ScoreSession:
             self._finish(session)
         return result
 
-    def _unmatched(self) -> list[str] | None:
-        """Map patterns that matched no collected test; None when no map is configured."""
-        if not self.map_entries:
-            return None
-        if self.collected_here:
-            return self.unmatched
-        return _common([entry.pattern for entry in self.map_entries], self.worker_unmatched)
-
     def _finish(self, session: pytest.Session) -> None:
         report = assemble(self.record, self._manual(), self.config.getini("ml_score_manual"),
-                          self._unmatched())
+                          self.map.unmatched())
         self.report = report
         if self.report_dir is not None:
             directory = Path(self.report_dir)
@@ -268,7 +250,7 @@ class ScoreSession:
         """The "ML Test Score" section: only for runs that collected rubric tests or asked."""
         report = self.report
         if report is None or not (self.record.catalogue or self.report_dir
-                                  or self.fail_under is not None or self.map_entries):
+                                  or self.fail_under is not None or self.map.entries):
             return
         terminalreporter.write_sep("=", "ML Test Score")
         for line in terminal_lines(report):
