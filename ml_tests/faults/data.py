@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from pytest_ml_test_score.faults import FaultRegistry
 
 ReviewsEdit = Callable[[Any], Any]

@@ -16,7 +16,6 @@ import math
 from typing import Any
 
 import pytest
-
 from pytest_ml_test_score.faults import FaultRegistry
 
 

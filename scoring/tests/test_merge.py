@@ -157,4 +157,5 @@ def test_four_section_shards_merged_are_byte_identical_to_the_whole_run(pytester
     report = json.loads(whole)
     assert report["complete"] is True and report["map"] == {"unmatched": ["nowhere/*"]}
     assert report["sections"]["model"]["items"]["2"]["status"] == "manual"
-    assert [json.loads(Path(shard).read_text())["complete"] for shard in shards] == [False] * 4
+    assert [json.loads(Path(shard).read_text(encoding="utf-8"))["complete"]
+            for shard in shards] == [False] * 4

@@ -423,7 +423,7 @@ def test_junit_xml_carries_the_rubric_items_as_properties(pytester, workers):
         def test_plain(): pass
     ''')
     pytester.runpytest_subprocess("-p", "no:cacheprovider", "--junitxml=junit.xml", *workers)
-    root = ElementTree.parse(pytester.path / "junit.xml").getroot()
+    root = ElementTree.parse(pytester.path / "junit.xml").getroot()  # nosec B314: our own file
     properties = {case.get("name"): [(p.get("name"), p.get("value"))
                                      for p in case.iter("property")]
                   for case in root.iter("testcase")}
@@ -431,3 +431,20 @@ def test_junit_xml_carries_the_rubric_items_as_properties(pytester, workers):
         "test_marked": [("ml_test_score_rubric", "data:1"), ("ml_test_score_rubric", "infra:2")],
         "test_plain": [],
     }
+
+
+def test_a_project_with_its_own_top_level_scoring_package_runs_and_is_scored(pytester):
+    """The plugin's modules live in pytest_ml_test_score, so a project's `scoring` is its own."""
+    pytester.mkpydir("scoring")
+    (pytester.path / "scoring" / "plugin.py").write_text("WEIGHT = 3\n")
+    pytester.makepyfile(test_model='''
+        import pytest
+        from scoring.plugin import WEIGHT
+
+        @pytest.mark.rubric("model", 5)
+        def test_weight(): assert WEIGHT == 3
+    ''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--ml-score-report=out")
+    result.assert_outcomes(passed=1)
+    report = json.loads((pytester.path / "out" / "ml_test_score.json").read_text())
+    assert report["sections"]["model"]["items"]["5"]["status"] == "automated"

@@ -31,11 +31,11 @@ def test_early_tokens_put_pytest_addopts_first():
 
 def test_trap_message_only_when_the_value_changes_the_setup():
     same = (Path("/p"), Path("/p/pytest.ini"))
-    assert rootdir.trap_message("/tmp/out", same, same) is None
-    assert rootdir.trap_message("/tmp/out", (Path("/"), None), same) == (
-        "--ml-score-report /tmp/out: pytest took the directory for a test path and moved the "
+    assert rootdir.trap_message("../out", same, same) is None
+    assert rootdir.trap_message("../out", (Path("/"), None), same) == (
+        "--ml-score-report ../out: pytest took the directory for a test path and moved the "
         "rootdir to / (inifile: none) from /p (inifile: /p/pytest.ini); write "
-        "--ml-score-report=/tmp/out")
+        "--ml-score-report=../out")
 
 
 def test_check_asks_the_setup_with_and_without_each_existing_value(tmp_path):

@@ -15,23 +15,16 @@ from pytest_ml_test_score.lint_rules import MLSmellChecker
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_plugin_loads_through_project_config(tmp_path: Path) -> None:
-    """The installed project's pylint configuration loads the rules with no path tricks."""
+def test_the_project_configuration_loads_the_ml_rules(tmp_path: Path) -> None:
+    """pyproject.toml's [tool.pylint.main] names the installed plugin's checker."""
     snippet = tmp_path / "smelly.py"
-    snippet.write_text(
-        'from sklearn.model_selection import train_test_split\n'
-        'DATA = "/home/alice/reviews.tsv"\n'
-        'PARTS = train_test_split([1, 2, 3, 4])\n',
-        encoding="utf-8",
-    )
+    snippet.write_text('DATA = "/home/alice/reviews.tsv"\n', encoding="utf-8")
     result = subprocess.run(  # nosec B603
-        [sys.executable, "-m", "pylint", f"--rcfile={ROOT / 'pyproject.toml'}",
-         "--disable=all", "--enable=hardcoded-path,missing-random-state",
-         "--output-format=parseable", str(snippet)],
+        [sys.executable, "-m", "pylint", f"--rcfile={ROOT / 'pyproject.toml'}", "--disable=all",
+         "--enable=hardcoded-path", "--score=n", "--output-format=parseable", str(snippet)],
         capture_output=True, text=True, check=False,
     )
     assert "[W9501(hardcoded-path)" in result.stdout, result.stdout + result.stderr
-    assert "[W9502(missing-random-state)" in result.stdout, result.stdout + result.stderr
 
 
 @pytest.mark.slow

@@ -103,7 +103,9 @@ def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
         env[FAULT_ENV] = fault
         env[REGISTRY_ENV] = config.faults
     command = [sys.executable, "-m", "pytest", *targets, *config.pytest_args, "-q",
-               "--ml-score-report", str(workdir)]
+               # "=": with a space, pytest (8.0 at least) takes the scratch directory outside
+               # the project for a test path and re-roots the run.
+               f"--ml-score-report={workdir}"]
     started = time.perf_counter()
     # The command is built from the project's own configuration, not from untrusted input.
     done = subprocess.run(command, env=env, capture_output=True, text=True,  # nosec B603
