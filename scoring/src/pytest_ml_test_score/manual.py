@@ -44,13 +44,13 @@ def load_manual(path: Path, max_age_days: int, today: dt.date, label: str | None
 
     ``label`` is how messages name the file (relative to the rootdir, for deterministic reports).
     """
-    # pylint: disable-next=import-outside-toplevel  # only paid when a file exists
-    from pytest_ml_test_score.tomlcompat import tomllib
-
     label = label or str(path)
     evidence = ManualEvidence()
     if not path.is_file():
         return evidence
+    # pylint: disable-next=import-outside-toplevel  # only paid when a file exists
+    from pytest_ml_test_score.tomlcompat import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

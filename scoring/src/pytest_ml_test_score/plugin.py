@@ -86,9 +86,12 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     """Stop a run that pytest re-rooted by taking ``--ml-score-report DIR`` for a test path."""
     if hasattr(early_config, "workerinput"):
         return  # xdist workers get the controller's rootdir
+    tokens = rootdir.early_tokens(early_config.invocation_params.args)
+    if not rootdir.spaced_values(tokens):
+        return  # the common case: no value pytest could have taken for a path
     namespace = early_config.known_args_namespace
     message = rootdir.check(
-        rootdir.early_tokens(early_config.invocation_params.args),
+        tokens,
         [str(arg) for arg in getattr(namespace, "file_or_dir", None) or ()],
         rootdir.pytest_setup(namespace, early_config.invocation_params.dir))
     if message:

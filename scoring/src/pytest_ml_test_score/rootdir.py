@@ -12,7 +12,6 @@ rootdir or inifile; ``--ml-score-report reports`` inside the project changes nei
 
 from __future__ import annotations
 
-import inspect
 import os
 import shlex
 from collections.abc import Callable, Iterable, Sequence
@@ -55,8 +54,10 @@ def pytest_setup(namespace: Any, invocation_dir: Path) -> Setup | None:
     ``determine_setup`` is internal to pytest and its keyword arguments differ between 8.x and
     9.x, so it is called with the ones its signature names; without it the check is skipped.
     """
+    import inspect  # pylint: disable=import-outside-toplevel  # only for --ml-score-report DIR
+
     try:
-        # pylint: disable-next=import-outside-toplevel  # only runs for --ml-score-report DIR
+        # pylint: disable-next=import-outside-toplevel
         from _pytest.config.findpaths import determine_setup
     except ImportError:  # pragma: no cover - a pytest without the internal function
         return None
