@@ -10,8 +10,9 @@ import pytest
 from pipeline import sources
 from pipeline.params import get, load_params
 
-# pytester drives the plugin's and the audit's end-to-end tests; pytest only honours
-# `pytest_plugins` in the root conftest.
+# pytester drives the end-to-end tests of the plugin (scoring/tests) and of the project; pytest
+# only honours `pytest_plugins` in the root conftest (a standalone run of scoring/tests gets it
+# from scoring/pyproject.toml's addopts instead).
 pytest_plugins = ["pytester"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_ml_test_score.faults import FAULT_ENV
 
 from pipeline import artifact, package, params as params_module, reviews, sources, train
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.prepare import split_reviews
-from scoring.faults import FAULT_ENV
 
 
 def _verified(directory: Path, spec: dict[str, Any]) -> Path:

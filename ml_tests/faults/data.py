@@ -13,8 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-from scoring.faults import FaultRegistry
+from pytest_ml_test_score.faults import FaultRegistry
 
 ReviewsEdit = Callable[[Any], Any]
 

@@ -16,8 +16,7 @@ import math
 from typing import Any
 
 import pytest
-
-from scoring.faults import FaultRegistry
+from pytest_ml_test_score.faults import FaultRegistry
 
 
 def register(registry: FaultRegistry) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pytest_ml_test_score.faults import FaultRegistry
 
 from ml_tests.faults.data import patch_params, patch_reader
-from scoring.faults import FaultRegistry
 
 BIASED_TERM = "Mexican"
 LABEL_NOISE_SHARE = 0.3

@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pytest_ml_test_score.faults import FaultRegistry
 
 from ml_tests.faults.data import patch_params
-from scoring.faults import FaultRegistry
 
 STALE_DAYS = 400
 

@@ -1,5 +1,0 @@
-"""ML Test Score harness: the rubric of Breck et al. (2017) scored from tests that actually ran.
-
-Kept empty on purpose: the pytest plugin is loaded in every pytest run of the environment, so
-importing the package must cost nothing beyond the modules a caller asks for.
-"""

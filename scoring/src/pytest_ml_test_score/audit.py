@@ -1,0 +1,282 @@
+"""`ml-test-score audit`: does each scored rubric test have teeth?
+
+The suites first run clean (every item with tests must score); then once per registered fault,
+with only the tests of the items that fault claims. An item is *detected* when at least one of
+its tests failed under at least one of its faults. A scored item that stays green under every
+fault claiming it (or that no fault claims) is *undetected*, and the audit fails.
+
+Configuration, in pyproject.toml:
+
+    [tool.ml_test_score.audit]
+    faults = "ml_tests.faults:FAULTS"   # module:attribute of a faults.FaultRegistry
+    paths = ["ml_tests"]                # what the clean run collects
+    jobs = 2                            # fault runs in parallel
+    pytest_args = ["-p", "no:cacheprovider"]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess  # nosec B404: runs pytest on the project's own suites
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
+from pytest_ml_test_score.faults import (
+    FAULT_ENV,
+    REGISTRY_ENV,
+    FaultError,
+    FaultRegistry,
+    load_registry,
+)
+from pytest_ml_test_score.marks import RubricRef
+from pytest_ml_test_score.reportfile import JSON_NAME, ReportError, load_report, write_json
+from pytest_ml_test_score.tomlcompat import tomllib
+
+AUDIT_NAME = "fault_audit.json"
+SCHEMA_VERSION = 1
+
+
+class AuditError(Exception):
+    """A problem that stops the audit before it can judge (one line, exit 2)."""
+
+
+@dataclass
+class RunResult:
+    """What one pytest run produced: the score report and the tests that failed or errored."""
+
+    report: dict[str, Any]
+    failed_tests: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+    returncode: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """Where the faults are, what to run, how many runs at once."""
+
+    faults: str
+    paths: tuple[str, ...] = ("ml_tests",)
+    jobs: int = 2
+    pytest_args: tuple[str, ...] = ("-p", "no:cacheprovider")
+
+
+def read_config(pyproject: Path) -> AuditConfig:
+    """The `[tool.ml_test_score.audit]` table; `faults` is required."""
+    try:
+        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise AuditError(f"{pyproject}: {exc}") from None
+    section = document.get("tool", {}).get("ml_test_score", {}).get("audit", {})
+    if not isinstance(section.get("faults"), str):
+        raise AuditError(f"{pyproject}: [tool.ml_test_score.audit] needs faults = 'module:attr'")
+    return AuditConfig(
+        faults=section["faults"],
+        paths=tuple(section.get("paths", AuditConfig.paths)),
+        jobs=int(section.get("jobs", AuditConfig.jobs)),
+        pytest_args=tuple(section.get("pytest_args", AuditConfig.pytest_args)),
+    )
+
+
+def failing_tests(report: Mapping[str, Any]) -> set[str]:
+    """Node ids of the rubric tests that failed or errored, as the score report lists them."""
+    return {test for section in report.get("sections", {}).values()
+            for item in section.get("items", {}).values() for test in item.get("failing", [])}
+
+
+def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
+               fault: str | None = None) -> RunResult:
+    """One pytest subprocess writing its score report into `workdir`."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.pop(FAULT_ENV, None)
+    if fault is not None:
+        env[FAULT_ENV] = fault
+        env[REGISTRY_ENV] = config.faults
+    command = [sys.executable, "-m", "pytest", *targets, *config.pytest_args, "-q",
+               # "=": with a space, pytest (8.0 at least) takes the scratch directory outside
+               # the project for a test path and re-roots the run.
+               f"--ml-score-report={workdir}"]
+    started = time.perf_counter()
+    # The command is built from the project's own configuration, not from untrusted input.
+    done = subprocess.run(command, env=env, capture_output=True, text=True,  # nosec B603
+                          check=False)
+    seconds = time.perf_counter() - started
+    try:
+        report = load_report(workdir / JSON_NAME)
+    except ReportError:
+        tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+        raise AuditError(f"pytest ({fault or 'clean run'}) wrote no score report: "
+                         f"{' | '.join(tail)}") from None
+    return RunResult(report, failing_tests(report), seconds, done.returncode)
+
+
+def item_tests(report: Mapping[str, Any], ref: RubricRef) -> list[str]:
+    """The node ids of the tests behind one item in a score report."""
+    return list(report["sections"][ref.section]["items"][str(ref.item)]["tests"])
+
+
+def scored_items(report: Mapping[str, Any]) -> list[RubricRef]:
+    """Items that earned points in the clean run: the ones whose teeth the audit must prove."""
+    return [RubricRef(section, number) for section in SECTIONS for number in ITEM_NUMBERS
+            if report["sections"][section]["items"][str(number)]["points"] > 0]
+
+
+def check_clean(report: Mapping[str, Any]) -> None:
+    """The audit only means something if the suites pass without faults."""
+    red = [f"{section}:{number} {item['status']}" for section in SECTIONS
+           for number, item in report["sections"][section]["items"].items()
+           if item["status"] in {"failed", "skipped"}]
+    if red:
+        raise AuditError(f"the clean run is not green ({', '.join(red)}); fix it before auditing")
+
+
+def judge(clean: Mapping[str, Any], registry: FaultRegistry,
+          fault_runs: Mapping[str, RunResult]) -> dict[str, Any]:
+    """Fold the fault runs into the audit document (schema 1)."""
+    claims = registry.claims()
+    scored = set(scored_items(clean))
+    items: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
+    for section in SECTIONS:
+        for number in ITEM_NUMBERS:
+            ref = RubricRef(section, number)
+            tests = set(item_tests(clean, ref))
+            caught = {name: sorted(fault_runs[name].failed_tests & tests)
+                      for name in claims.get(ref, []) if name in fault_runs}
+            caught = {name: by for name, by in caught.items() if by}
+            items[section][str(number)] = {
+                "faults": claims.get(ref, []),
+                "detected": bool(caught),
+                "caught_by": caught,
+                "scored": ref in scored,
+            }
+    detected = sum(entry["detected"] for section in items.values() for entry in section.values())
+    undetected = [f"{section}:{number}" for section, entries in items.items()
+                  for number, entry in entries.items() if entry["scored"] and not entry["detected"]]
+    return {"schema": SCHEMA_VERSION, "total": len(SECTIONS) * len(ITEM_NUMBERS),
+            "detected": detected, "undetected_scored": undetected, "items": items,
+            "faults": {fault.name: {"description": fault.description,
+                                    "breaks": [str(ref) for ref in fault.breaks],
+                                    "seconds": round(fault_runs[fault.name].seconds, 1)
+                                    if fault.name in fault_runs else None,
+                                    "error": fault_runs[fault.name].error
+                                    if fault.name in fault_runs else "not run"}
+                       for fault in registry}}
+
+
+def audit(config: AuditConfig, workdir: Path, jobs: int | None = None) -> dict[str, Any]:
+    """Run the clean suites, then every fault (in parallel), and judge."""
+    if str(Path.cwd()) not in sys.path:  # as for `python -m pytest`: the project root imports
+        sys.path.insert(0, str(Path.cwd()))
+    try:
+        registry = load_registry(config.faults)
+    except FaultError as exc:
+        raise AuditError(str(exc)) from None
+    clean = run_pytest(list(config.paths), config, workdir / "clean")
+    check_clean(clean.report)
+
+    def one(fault_name: str) -> tuple[str, RunResult]:
+        refs = registry.get(fault_name).breaks
+        targets = sorted({test for ref in refs for test in item_tests(clean.report, ref)})
+        if not targets:
+            return fault_name, RunResult(report={})
+        try:
+            return fault_name, run_pytest(targets, config, workdir / fault_name, fault=fault_name)
+        except AuditError as exc:  # a fault that crashes the run proves nothing about a test
+            return fault_name, RunResult(report={}, error=str(exc))
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs or config.jobs)) as pool:
+        runs = dict(pool.map(one, [fault.name for fault in registry]))
+    result = judge(clean.report, registry, runs)
+    result["seconds"] = {"clean": round(clean.seconds, 1)}
+    return result
+
+
+def proven_points(report: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, Any]:
+    """The stricter figure: only points whose item the audit saw fail under a fault count.
+
+    Same rule as the score (sections sum, final = minimum), applied to audited points only.
+    """
+    sections = {}
+    for section in SECTIONS:
+        items = report["sections"][section]["items"]
+        audited = result["items"][section]
+        sections[section] = sum(items[number]["points"] for number in items
+                                if audited.get(number, {}).get("detected"))
+    return {"score": min(sections.values()), "sections": sections}
+
+
+def teeth_markdown(report: Mapping[str, Any], result: Mapping[str, Any]) -> str:
+    """A Markdown section for the score report: per item, audited and caught or not."""
+    proven = proven_points(report, result)
+    lines = ["", f"### Points with proven teeth: {proven['score']:g} / {report['max']}", "",
+             "Only points of items whose tests were seen to fail under a registered fault "
+             "(`ml-test-score audit`).", "", "| Section | Score | Proven |", "|---|---:|---:|"]
+    lines += [f"| {section} | {report['sections'][section]['score']:g} | "
+              f"{proven['sections'][section]:g} |" for section in SECTIONS]
+    unproven = [f"{section}:{number}" for section in SECTIONS
+                for number, item in report["sections"][section]["items"].items()
+                if item["points"] > 0 and not result["items"][section][number]["detected"]]
+    lines += ["", f"Scored but not proven: {', '.join(unproven) or 'none'}."]
+    return "\n".join(lines) + "\n"
+
+
+def load_audit(path: str | Path) -> dict[str, Any]:
+    """A fault_audit.json, checked for the fields the report needs."""
+    try:
+        result = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AuditError(f"{path}: {exc}") from None
+    if not isinstance(result, dict) or result.get("schema") != SCHEMA_VERSION or not all(
+            isinstance(result.get("items", {}).get(section), dict) for section in SECTIONS):
+        raise AuditError(f"{path}: not a fault audit of schema {SCHEMA_VERSION}")
+    return result
+
+
+def table(result: Mapping[str, Any]) -> list[str]:
+    """The terminal table: item, faults, caught or not, by which test."""
+    lines = [f"{'item':<13} {'caught':<7} faults -> failing tests"]
+    for section, entries in result["items"].items():
+        for number, entry in entries.items():
+            mark = "yes" if entry["detected"] else ("NO" if entry["scored"] else "-")
+            by = "; ".join(f"{name} -> {', '.join(t.split('::')[-1] for t in tests)}"
+                           for name, tests in entry["caught_by"].items())
+            lines.append(f"{section + ':' + number:<13} {mark:<7} "
+                         f"{by or ', '.join(entry['faults']) or '(no fault claims it)'}")
+    lines.append(f"detected {result['detected']} of {result['total']}; undetected scored items: "
+                 f"{', '.join(result['undetected_scored']) or 'none'}")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    """Entry point of `ml-test-score audit`."""
+    parser = argparse.ArgumentParser(prog="ml-test-score audit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--report", metavar="DIR", help=f"write DIR/{AUDIT_NAME}")
+    parser.add_argument("--jobs", type=int, default=None, help="fault runs at once")
+    parser.add_argument("--config", default="pyproject.toml", type=Path)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        config = read_config(args.config)
+        with tempfile.TemporaryDirectory(prefix="ml-score-audit-") as scratch:
+            result = audit(config, Path(scratch), args.jobs)
+    except AuditError as exc:
+        print(f"ml-test-score audit: error: {exc}", file=sys.stderr)
+        return 2
+    result["seconds"]["total"] = round(time.perf_counter() - started, 1)
+    for line in table(result):
+        print(line)
+    print(f"audit took {result['seconds']['total']} s")
+    if args.report:
+        write_json(Path(args.report) / AUDIT_NAME, result)
+    return 1 if result["undetected_scored"] else 0

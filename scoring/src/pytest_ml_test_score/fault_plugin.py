@@ -1,0 +1,62 @@
+"""pytest plugin `ml_test_score_faults`: switches one registered fault on for a whole test run.
+
+It does nothing unless ML_TEST_SCORE_FAULT names a fault (the audit sets it, together with
+ML_TEST_SCORE_FAULT_REGISTRY). The fault is injected before the test modules and their conftest
+files are imported, so module-level bindings see it too, and it is undone when the run ends.
+Environment variables reach pytest-xdist workers, so each worker injects the same fault.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pytest_ml_test_score.faults import FAULT_ENV, REGISTRY_ENV, Fault, FaultError, load_registry
+
+_PATCH = pytest.StashKey[pytest.MonkeyPatch]()
+_FAULT = pytest.StashKey[Fault]()
+
+
+def active_fault() -> tuple[str, str] | None:
+    """(fault name, registry spec) requested through the environment, if any."""
+    name = os.environ.get(FAULT_ENV)
+    if not name:
+        return None
+    spec = os.environ.get(REGISTRY_ENV)
+    if not spec:
+        raise pytest.UsageError(f"{FAULT_ENV}={name} needs {REGISTRY_ENV}=module:attribute")
+    return name, spec
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Inject the requested fault before any conftest or test module is imported."""
+    requested = active_fault()
+    if requested is None:
+        return
+    name, spec = requested
+    try:
+        fault = load_registry(spec).get(name)
+    except FaultError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    patch = pytest.MonkeyPatch()
+    fault.inject(patch)
+    early_config.stash[_PATCH] = patch
+    early_config.stash[_FAULT] = fault
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say loudly that this run is not a normal one."""
+    fault = config.stash.get(_FAULT, None)
+    if fault is None:
+        return None
+    items = ", ".join(str(ref) for ref in fault.breaks)
+    return f"ml-test-score fault injected: {fault.name} (must break {items})"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Undo the fault so that nothing outlives the run (matters for in-process pytester runs)."""
+    patch = config.stash.get(_PATCH, None)
+    if patch is not None:
+        patch.undo()

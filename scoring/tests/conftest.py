@@ -1,0 +1,83 @@
+"""Small, self-made project trees and reports for the gate and badge tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
+
+PYPROJECT = """\
+[tool.ml_test_score.gates]
+reports = "reports"
+pylint_paths = ["pkg"]
+bandit_paths = ["pkg"]
+sources = ["pkg", "tests"]
+
+[tool.ml_test_score.badges]
+dir = "badges"
+readme = "README.md"
+"""
+
+
+def _ml_report(score: float, complete: bool = True) -> dict[str, Any]:
+    """A schema-1 report whose weakest section scores SCORE (whole points)."""
+    sections = {}
+    for index, section in enumerate(SECTIONS):
+        passing = int(score) if index == 0 else 7
+        items = {
+            str(number): {
+                "title": f"{section} {number}",
+                "points": 1.0 if number <= passing else 0.0,
+                "status": "automated" if number <= passing else "missing",
+                "passed": 1 if number <= passing else 0, "failed": 0, "skipped": 0,
+                "tests": [f"tests/test_{section}.py::test_{number}"] if number <= passing else [],
+            }
+            for number in ITEM_NUMBERS
+        }
+        sections[section] = {"score": float(sum(i["points"] for i in items.values())),
+                             "items": items}
+    return {"schema": 1, "score": float(score), "max": 7, "complete": complete,
+            "interpretation": "set by the test", "sections": sections}
+
+
+def _age(path: Path, seconds: float) -> None:
+    """Make PATH look SECONDS older than it is."""
+    stat = path.stat()
+    os.utime(path, (stat.st_atime - seconds, stat.st_mtime - seconds))
+
+
+@pytest.fixture(name="ml_report")
+def ml_report_fixture() -> Callable[..., dict[str, Any]]:
+    """Builds schema-1 reports with a chosen final score."""
+    return _ml_report
+
+
+@pytest.fixture(name="age")
+def age_fixture() -> Callable[[Path, float], None]:
+    """Backdates a file's modification time."""
+    return _age
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A tiny project: one package, fresh test reports newer than its sources."""
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text('"""A package."""\n', encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_pkg.py").write_text("def test_x():\n    pass\n", "utf-8")
+    for source in [pkg / "__init__.py", tmp_path / "tests" / "test_pkg.py"]:
+        _age(source, 60)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "coverage.json").write_text(
+        json.dumps({"totals": {"percent_covered": 93.456}}), encoding="utf-8")
+    (reports / "ml_test_score.json").write_text(json.dumps(_ml_report(7)), encoding="utf-8")
+    return tmp_path

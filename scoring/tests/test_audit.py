@@ -1,0 +1,111 @@
+"""The audit end to end on a foreign toy project, and its pure judging functions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pytest_ml_test_score import audit
+
+TOY = "def double(x):\n    return 2 * x\n\n\ndef triple(x):\n    return 3 * x\n"
+FAULTS = (
+    "from pytest_ml_test_score.faults import FaultRegistry\n"
+    "FAULTS = FaultRegistry()\n"
+    "@FAULTS.fault('double-is-identity', 'double returns its input', [('data', 1)])\n"
+    "def _double(monkeypatch):\n"
+    "    import toy\n"
+    "    monkeypatch.setattr(toy, 'double', lambda x: x)\n"
+    "@FAULTS.fault('triple-is-double', 'triple multiplies by two', [('model', 1)])\n"
+    "def _triple(monkeypatch):\n"
+    "    import toy\n"
+    "    monkeypatch.setattr(toy, 'triple', lambda x: 2 * x)\n"
+)
+WITH_TEETH = "    assert toy.triple(2) == 6\n"
+# The same test with its teeth pulled: it can no longer fail, whatever triple does.
+TOOTHLESS = "    assert toy.triple(2) == toy.triple(2)\n"
+PYPROJECT = (
+    "[tool.ml_test_score.audit]\n"
+    "faults = 'toy_faults:FAULTS'\n"
+    "paths = ['test_toy.py']\n"
+    "jobs = 2\n"
+)
+
+
+def _tests(triple_body: str) -> str:
+    return ("import pytest, toy\n\n"
+            "@pytest.mark.rubric('data', 1)\n"
+            "def test_double():\n"
+            "    assert toy.double(2) == 4\n\n"
+            "@pytest.mark.rubric('model', 1)\n"
+            "def test_triple():\n" + triple_body)
+
+
+@pytest.fixture
+def toy_project(pytester, monkeypatch):
+    """A project with two rubric tests and one fault against each."""
+    pytester.makepyfile(toy=TOY, toy_faults=FAULTS, test_toy=_tests(WITH_TEETH))
+    pytester.makefile(".toml", pyproject=PYPROJECT)
+    monkeypatch.chdir(pytester.path)
+    monkeypatch.delenv("ML_TEST_SCORE_FAULT", raising=False)
+    return pytester
+
+
+def test_every_scored_item_detected(toy_project, capsys):
+    assert audit.main(["--report", "out"]) == 0
+    result = json.loads((toy_project.path / "out" / audit.AUDIT_NAME).read_text())
+    assert result["schema"] == 1 and result["total"] == 28 and result["detected"] == 2
+    assert result["items"]["data"]["1"]["caught_by"] == {
+        "double-is-identity": ["test_toy.py::test_double"]}
+    assert result["items"]["model"]["1"]["detected"] is True
+    assert result["items"]["infra"]["3"] == {
+        "faults": [], "detected": False, "caught_by": {}, "scored": False}
+    assert "detected 2 of 28; undetected scored items: none" in capsys.readouterr().out
+
+
+def test_a_toothless_test_is_reported_undetected(toy_project, capsys):
+    toy_project.makepyfile(test_toy=_tests(TOOTHLESS))
+    assert audit.main(["--report", "out"]) == 1
+    result = json.loads((toy_project.path / "out" / audit.AUDIT_NAME).read_text())
+    assert result["items"]["model"]["1"]["detected"] is False
+    assert result["items"]["data"]["1"]["detected"] is True
+    assert result["undetected_scored"] == ["model:1"]
+    assert "model:1       NO" in capsys.readouterr().out
+
+
+def test_a_red_clean_run_stops_the_audit(toy_project, capsys):
+    toy_project.makepyfile(toy=TOY.replace("2 * x", "x + 1"))
+    assert audit.main([]) == 2
+    assert "the clean run is not green (data:1 failed)" in capsys.readouterr().err
+
+
+def test_missing_configuration_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.other]\n", encoding="utf-8")
+    assert audit.main([]) == 2
+    assert "needs faults = 'module:attr'" in capsys.readouterr().err
+
+
+def test_failing_tests_come_from_the_score_report():
+    report = {"sections": {
+        "data": {"items": {"1": {"status": "failed", "failing": ["a.py::test_x[1-2]"]},
+                           "2": {"status": "automated"}}},
+        "model": {"items": {"3": {"status": "failed", "failing": ["b.py::T::test_y"]}}}}}
+    assert audit.failing_tests(report) == {"a.py::test_x[1-2]", "b.py::T::test_y"}
+    assert audit.failing_tests({}) == set()
+
+
+def test_report_shows_points_with_proven_teeth(toy_project, capsys):
+    toy_project.makepyfile(test_toy=_tests(TOOTHLESS))
+    assert audit.main(["--report", "out"]) == 1
+    toy_project.runpytest_subprocess("test_toy.py", "--ml-score-report", "out")
+    capsys.readouterr()
+    # pylint: disable-next=import-outside-toplevel
+    from pytest_ml_test_score.cli_report import main as report_main
+
+    assert report_main(["out/ml_test_score.json", "--audit", f"out/{audit.AUDIT_NAME}"]) == 0
+    text = capsys.readouterr().out
+    assert "Points with proven teeth: 0 / 7" in text
+    assert "| data | 1 | 1 |" in text and "| model | 1 | 0 |" in text
+    assert "Scored but not proven: model:1." in text
+    assert report_main(["out/ml_test_score.json", "--audit", "out/ml_test_score.json"]) == 2

@@ -1,0 +1,136 @@
+"""Every schema violation of a report file is one line naming the field, and writes are atomic.
+
+The gate and the report CLI print these messages as they are, so a user who hand-edits or
+truncates ``ml_test_score.json`` is told exactly which field is wrong and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from pytest_ml_test_score.marks import RubricRef
+from pytest_ml_test_score.outcomes import ItemTally
+from pytest_ml_test_score.reportfile import ReportError, load_report, validate_report, write_atomic
+from pytest_ml_test_score.score import build_report
+
+
+def valid_report() -> dict:
+    tallies = {RubricRef("data", 1): ItemTally(passed=1, tests=["t::a"])}
+    return build_report(tallies, {}, True)
+
+
+def with_change(path: tuple, value) -> dict:
+    report = copy.deepcopy(valid_report())
+    target = report
+    for key in path[:-1]:
+        target = target[key]
+    if value is DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return report
+
+
+DELETE = object()
+ITEM = ("sections", "model", "items", "3")
+WHERE = "sections.model.items.3"
+
+
+@pytest.mark.parametrize(("path", "value", "message"), [
+    (("score",), "7", 'score: expected a number, got "7"'),
+    (("score",), True, "score: expected a number, got true"),
+    (("max",), 10, "max: expected 7, got 10"),
+    (("complete",), "yes", 'complete: expected true or false, got "yes"'),
+    (("interpretation",), None, "interpretation: expected a string, got null"),
+    (("sections",), [], "sections: expected an object, got []"),
+    (("sections", "infra"), DELETE,
+     "sections.infra: expected an object with a numeric score and items"),
+    (("sections", "infra", "score"), "1",
+     "sections.infra: expected an object with a numeric score and items"),
+    (("sections", "infra", "items"), [],
+     "sections.infra: expected an object with a numeric score and items"),
+    (("sections", "data", "items", "7"), DELETE,
+     "sections.data.items: expected the keys 1 to 7, got ['1', '2', '3', '4', '5', '6']"),
+    ((*ITEM,), "x", f"{WHERE}: expected an object"),
+    ((*ITEM, "title"), 3, f"{WHERE}.title: expected a string, got 3"),
+    ((*ITEM, "status"), "great",
+     f'{WHERE}.status: expected one of automated, manual, failed, skipped, missing, '
+     f'got "great"'),
+    ((*ITEM, "points"), 1.0, f"{WHERE}.points: expected the points of its status, got 1.0"),
+    ((*ITEM, "points"), "0.0", f'{WHERE}.points: expected the points of its status, got "0.0"'),
+    ((*ITEM, "passed"), -1, f"{WHERE}.passed: expected a count, got -1"),
+    ((*ITEM, "failed"), False, f"{WHERE}.failed: expected a count, got false"),
+    ((*ITEM, "skipped"), 1.0, f"{WHERE}.skipped: expected a count, got 1.0"),
+    ((*ITEM, "tests"), "t::a", f'{WHERE}.tests: expected a list of test ids, got "t::a"'),
+    ((*ITEM, "tests"), ["t::a", 3],
+     f'{WHERE}.tests: expected a list of test ids, got ["t::a", 3]'),
+])
+def test_each_violation_names_the_field_and_what_was_expected(path, value, message):
+    assert validate_report(valid_report()) is None
+    assert validate_report(with_change(path, value)) == message
+
+
+def test_a_bad_field_in_a_file_is_reported_with_the_file_name(tmp_path):
+    path = tmp_path / "ml_test_score.json"
+    path.write_text(json.dumps(with_change((*ITEM, "status"), "ok")), encoding="utf-8")
+    with pytest.raises(ReportError) as caught:
+        load_report(path)
+    assert str(caught.value).startswith(f"{path}: {WHERE}.status: expected one of ")
+    assert "\n" not in str(caught.value)
+
+
+def test_a_report_with_non_ascii_text_reads_back_as_utf8(tmp_path):
+    report = valid_report()
+    report["interpretation"] = "Qualität – ready"
+    path = tmp_path / "r.json"
+    path.write_bytes(json.dumps(report, ensure_ascii=False).encode("utf-8"))
+    assert load_report(path)["interpretation"] == "Qualität – ready"
+
+
+def test_write_atomic_creates_missing_directories_and_a_shared_readable_file(tmp_path):
+    target = tmp_path / "a" / "b" / "ml_test_score.md"
+    write_atomic(target, "Qualität\n")
+    assert target.read_bytes() == "Qualität\n".encode()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert sorted(p.name for p in target.parent.iterdir()) == ["ml_test_score.md"]
+
+
+def test_write_atomic_replaces_an_existing_file(tmp_path):
+    target = tmp_path / "r.json"
+    target.write_text("old and longer content\n", encoding="utf-8")
+    write_atomic(target, "new\n")
+    assert target.read_text(encoding="utf-8") == "new\n"
+
+
+def test_the_temporary_file_is_a_hidden_sibling_of_the_target(tmp_path, monkeypatch):
+    """A rename within one directory is atomic; a hidden .tmp name is never taken for a report."""
+    seen: list[Path] = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        seen.append(Path(src))
+        assert Path(src).read_text(encoding="utf-8") == "{}\n"
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    target = tmp_path / "ml_test_score.json"
+    write_atomic(target, "{}\n")
+    [tmp] = seen
+    assert tmp.parent == tmp_path
+    assert tmp.name.startswith(".ml_test_score.json.") and tmp.name.endswith(".tmp")
+    assert not tmp.exists()
+
+
+def test_a_failed_write_leaves_neither_a_temp_file_nor_a_changed_target(tmp_path):
+    target = tmp_path / "ml_test_score.json"
+    target.write_text("previous\n", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(target, "half \ud800 written")
+    assert target.read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["ml_test_score.json"]
