@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from pipeline.__main__ import COMMANDS as PIPELINE_COMMANDS
-from scoring.cli import COMMANDS as SCORING_COMMANDS
+from pytest_ml_test_score.cli import COMMANDS as SCORING_COMMANDS
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.yml"))
@@ -43,7 +43,7 @@ def uses(workflow: dict[str, Any]) -> list[str]:
 
 
 def test_workflows_match_the_github_schema() -> None:
-    assert [f.name for f in FILES] == ["ci.yml", "pr.yml", "release.yml"]
+    assert [f.name for f in FILES] == ["ci.yml", "plugin.yml", "pr.yml", "release.yml"]
     result = check_jsonschema(*FILES)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -60,8 +60,8 @@ def test_every_command_named_in_a_workflow_exists(path: Path) -> None:
     text = scripts(load(path.name))
     for name in re.findall(r"python -m pipeline (?:--\S+ \S+ )*(\w+)", text):
         assert name in PIPELINE_COMMANDS, f"{path.name}: python -m pipeline {name}"
-    for name in re.findall(r"python -m scoring (\w+)", text):
-        assert name in SCORING_COMMANDS, f"{path.name}: python -m scoring {name}"
+    for name in re.findall(r"ml-test-score (\w+)", text):
+        assert name in SCORING_COMMANDS, f"{path.name}: ml-test-score {name}"
 
 
 def test_push_runs_lint_unit_tests_and_data_suite() -> None:
@@ -69,7 +69,7 @@ def test_push_runs_lint_unit_tests_and_data_suite() -> None:
     assert "push" in ci["on"]
     text = scripts(ci)
     assert "pre-commit run --all-files" in text
-    assert "python -m pytest tests" in text
+    assert "python -m pytest tests scoring/tests" in text
     assert "python -m pytest -m data" in text
 
 
@@ -79,7 +79,7 @@ def test_badges_are_committed_only_from_main() -> None:
                   if any("git push" in step.get("run", "") for step in job["steps"])]
     assert committing == ["badges"]
     assert ci["jobs"]["badges"]["if"] == "github.ref == 'refs/heads/main'"
-    assert "python -m scoring badges" in scripts(ci)
+    assert "ml-test-score badges" in scripts(ci)
 
 
 def test_pull_request_runs_pipeline_and_compares_with_base() -> None:
@@ -87,13 +87,14 @@ def test_pull_request_runs_pipeline_and_compares_with_base() -> None:
     assert "pull_request" in pr["on"]
     text = scripts(pr)
     assert "dvc repro" in text
-    assert "--ml-score-report reports" in text and "python -m scoring gate" in text
-    assert ("python -m scoring report reports/ml_test_score.json "
+    assert "ml-test-score merge shards/*/ml_test_score.json --out reports" in text
+    assert "ml-test-score gate" in text
+    assert ("ml-test-score report reports/ml_test_score.json "
             "--compare base/ml_test_score.json >> \"$GITHUB_STEP_SUMMARY\"") in text
     base = pr["jobs"]["base-score"]
     checkout = next(s for s in base["steps"] if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
-    assert pr["jobs"]["full"]["needs"] == "base-score"
+    assert pr["jobs"]["full"]["needs"] == ["base-score", "lint", "suites"]
 
 
 def test_release_on_tags_publishes_pushes_releases_and_validates() -> None:
@@ -132,21 +133,27 @@ def test_nothing_needs_data_beside_the_clone_or_an_environment_variable(path: Pa
     assert "SENTIMENT_DATA_DIR" not in text and "../shared" not in text
 
 
-def test_ci_run_runs_what_the_pull_request_workflow_runs_in_the_same_order() -> None:
-    """`.ci/run` is CI here: it must fail where GitHub's pr.yml `full` (and ci.yml `lint`) fail."""
+def test_ci_run_runs_what_the_main_branch_workflow_runs_in_the_same_order() -> None:
+    """`.ci/run` is CI here: it must fail where ci.yml's `lint` and `badges` jobs fail on GitHub."""
     script = CI_RUN.read_text(encoding="utf-8")
-    commands = job_commands(load("pr.yml"), "full")
-    expected = [c for c in commands if not c.startswith(("if ", "set -o", "echo"))]
-    expected = [c.replace(" | tee gate.txt", "").removeprefix("set -o pipefail\n")
-                for c in expected]
+    ci = load("ci.yml")
+    lint = job_commands(ci, "lint")
+    badges = [c for c in job_commands(ci, "badges") if c.startswith(("pip ", "dvc ", "python ",
+                                                                      "ml-test-score gate"))]
     positions = []
-    for command in expected:
-        line = command.splitlines()[-1].replace("pip install", "pip install --quiet --no-compile")
+    for command in [*lint, *badges[1:]]:
+        line = command.replace("pip install", "pip install --quiet --no-compile")
         assert line in script, f".ci/run does not run `{line}`"
         positions.append(script.index(line))
-    assert positions == sorted(positions), "the order differs from pr.yml"
-    for command in job_commands(load("ci.yml"), "lint")[1:]:
-        assert command in script, f".ci/run does not run `{command}`"
+    assert positions == sorted(positions), "the order differs from ci.yml"
+    assert badges[0] == lint[0], "the jobs install differently"
+
+
+def test_pull_request_shards_the_sections_and_merges_them() -> None:
+    pr = load("pr.yml")
+    shards = pr["jobs"]["suites"]["strategy"]["matrix"]["include"]
+    assert {s["select"] for s in shards} >= {"data", "model", "infra", "monitoring"}
+    assert "coverage combine" in scripts(pr)
 
 
 def test_workflows_and_ci_run_use_the_readme_test_command() -> None:
@@ -154,7 +161,7 @@ def test_workflows_and_ci_run_use_the_readme_test_command() -> None:
     assert setup.endswith("python -m pytest ml_tests --ml-score-report reports")
     assert "dvc repro" in setup
     assert tests in CI_RUN.read_text(encoding="utf-8")
-    for name, job in (("ci.yml", "badges"), ("pr.yml", "full"), ("release.yml", "release")):
+    for name, job in (("ci.yml", "badges"), ("release.yml", "release")):
         assert any(tests in command for command in job_commands(load(name), job)), name
 
 
