@@ -138,8 +138,8 @@ def test_ci_run_runs_what_the_main_branch_workflow_runs_in_the_same_order() -> N
     script = CI_RUN.read_text(encoding="utf-8")
     ci = load("ci.yml")
     lint = job_commands(ci, "lint")
-    badges = [c for c in job_commands(ci, "badges") if c.startswith(("pip ", "dvc ", "python ",
-                                                                      "ml-test-score gate"))]
+    kept = ("pip ", "dvc ", "python ", "ml-test-score gate")
+    badges = [c for c in job_commands(ci, "badges") if c.startswith(kept)]
     positions = []
     for command in [*lint, *badges[1:]]:
         line = command.replace("pip install", "pip install --quiet --no-compile")
