@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import sources
+from pipeline.data import sources
 from pipeline.params import get, load_params
 
 # pytester drives the end-to-end tests of the plugin (scoring/tests) and of the project; pytest

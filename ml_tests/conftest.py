@@ -14,10 +14,14 @@ from typing import Any
 import pytest
 from pytest_ml_test_score.faults import FAULT_ENV
 
-from pipeline import artifact, package, params as params_module, reviews, sources, train
+from pipeline import params as params_module
+from pipeline.data import reviews, sources
+from pipeline.data.split import split_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
-from pipeline.prepare import split_reviews
+from pipeline.model import train_model
+from pipeline.serving import artifact
+from pipeline.serving.packaging import package_model
 
 
 def _verified(directory: Path, spec: dict[str, Any]) -> Path:
@@ -99,7 +103,7 @@ def test_split(split) -> reviews.Reviews:
 @pytest.fixture(scope="session")
 def trained_model(train_split: reviews.Reviews, params: dict[str, Any]):
     """The model exactly as the train stage builds it, fitted on the training split."""
-    return train.train_model(train_split, params)
+    return train_model(train_split, params)
 
 
 @pytest.fixture(scope="session")
@@ -108,14 +112,14 @@ def packaged_model(tmp_path_factory, trained_model, test_split, params, historic
 
     Built in a temporary directory with the pipeline's own functions; `models/` is never touched.
     """
-    from pipeline.evaluate import evaluate_model  # pylint: disable=import-outside-toplevel
+    from pipeline.metrics import evaluate_model  # pylint: disable=import-outside-toplevel
 
     work = tmp_path_factory.mktemp("package")
     model_path = work / "model.skops"
     artifact.save_model(trained_model, model_path)
     metrics = evaluate_model(trained_model, test_split.texts, test_split.labels)
     try:
-        package.package_model(model_path, metrics, params, work / "models", historic_path)
+        package_model(model_path, metrics, params, work / "models", historic_path)
     except PipelineError as error:
         pytest.fail(f"the trained model could not be packaged: {error}")
     return work / "models"

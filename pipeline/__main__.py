@@ -12,21 +12,22 @@ import sys
 from pipeline.errors import PipelineError
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "download": ("pipeline.download", "put the verified raw review files in place"),
-    "validate": ("pipeline.validate", "check a reviews file against the schema"),
-    "prepare": ("pipeline.prepare", "split the labelled reviews into train and test"),
-    "train": ("pipeline.train", "fit the model pipeline on the training split"),
-    "evaluate": ("pipeline.evaluate", "score the model on the held-out split"),
-    "package": ("pipeline.package", "write the model artifact and its metadata"),
-    "predict": ("pipeline.predict", "label review texts with the packaged model"),
+    "download": ("pipeline.stages.download", "put the verified raw review files in place"),
+    "validate": ("pipeline.stages.validate", "check a reviews file against the schema"),
+    "prepare": ("pipeline.stages.prepare", "split the labelled reviews into train and test"),
+    "train": ("pipeline.stages.train", "fit the model pipeline on the training split"),
+    "evaluate": ("pipeline.stages.evaluate", "score the model on the held-out split"),
+    "package": ("pipeline.stages.package", "write the model artifact and its metadata"),
+    "predict": ("pipeline.serving.predict", "label review texts with the packaged model"),
     "registry": ("pipeline.registry", "publish, list, promote and roll back model versions"),
-    "explain": ("pipeline.explain", "show how the model reached a prediction"),
-    "canary": ("pipeline.canary", "compare a candidate with the served model before promotion"),
-    "monitor": ("pipeline.monitor", "run a monitoring check and write its report"),
-    "bench": ("pipeline.bench", "measure latency, throughput, load time and memory"),
-    "tune": ("pipeline.tune", "search the hyperparameter spaces by repeated CV"),
+    "explain": ("pipeline.serving.explain", "show how the model reached a prediction"),
+    "canary": ("pipeline.rollout.canary",
+               "compare a candidate with the served model before promotion"),
+    "monitor": ("pipeline.monitoring.cli", "run a monitoring check and write its report"),
+    "bench": ("pipeline.perf.bench", "measure latency, throughput, load time and memory"),
+    "tune": ("pipeline.analysis.tune", "search the hyperparameter spaces by repeated CV"),
     "serve": ("pipeline.serving.server", "serve the model over HTTP (predict, health, metrics)"),
-    "serve-bench": ("pipeline.serving.bench", "measure the HTTP server's latency and throughput"),
+    "serve-bench": ("pipeline.perf.serving", "measure the HTTP server's latency and throughput"),
 }
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from pipeline.reviews import TEXT
+from pipeline.data.reviews import TEXT
 
 NEGATIONS = frozenset(
     {"not", "no", "nor", "never", "none", "nothing", "nobody", "neither", "nowhere", "cannot",

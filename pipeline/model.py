@@ -7,17 +7,19 @@ suites and the explain command all build the same thing.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
-from sklearn.calibration import CalibratedClassifierCV
 
+from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
 from pipeline.features import ReviewPreprocessor, TextStats
 from pipeline.params import get
@@ -83,3 +85,27 @@ def feature_steps(model: Pipeline) -> list[tuple[str, Any]]:
     """The named feature transformers of a built model, whichever shape its features step has."""
     step = model.named_steps["features"]
     return list(step.transformer_list) if isinstance(step, FeatureUnion) else [(NGRAMS, step)]
+
+
+def train_model(reviews: Reviews, params: dict[str, Any]):
+    """Fit a fresh model; degenerate data fails with a clear error instead of a NaN model."""
+    if reviews.labels is None or len(set(reviews.labels)) < 2:
+        raise PipelineError("train: the training data must contain both labels 0 and 1")
+    model = build_model(params)
+    try:
+        model.fit(reviews.texts, reviews.labels)
+    except ValueError as error:  # e.g. an empty vocabulary: every review was only stop words
+        raise PipelineError(f"train: cannot fit the model: {error}") from None
+    coefficients = getattr(model[-1], "coef_", None)
+    if coefficients is not None and not all(math.isfinite(v) for v in coefficients.ravel()):
+        raise PipelineError("train: the fitted model has non-finite coefficients")
+    return model
+
+
+def predict_labels(model, texts: Sequence[str]) -> tuple[list[int], list[float]]:
+    """Predicted labels and positive-class probabilities (threshold 0.5).
+
+    `texts` may be a list, a Series or a table with a Review column; it is passed on as is.
+    """
+    probability = model.predict_proba(texts)[:, 1]
+    return (probability >= 0.5).astype(int).tolist(), probability.tolist()

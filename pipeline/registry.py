@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline.artifact import METADATA_NAME, load_package, read_metadata
+from pipeline.serving.artifact import METADATA_NAME, load_package, read_metadata
 from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file, write_json_atomic

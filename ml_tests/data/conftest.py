@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ml_tests.data.feature_groups import CONTROLS, feature_groups, paired_gain
-from pipeline import crossval
+from pipeline.analysis import crossval
 from pipeline.params import get
 
 

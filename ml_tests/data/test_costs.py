@@ -18,9 +18,12 @@ from typing import Any
 import pytest
 
 from ml_tests.data.feature_groups import feature_groups
-from pipeline import artifact, crossval, perf, train
+from pipeline.analysis import crossval
 from pipeline.fileio import write_json_atomic
+from pipeline.model import train_model
 from pipeline.params import get
+from pipeline.perf import measurement
+from pipeline.serving import artifact
 
 TIMED_REVIEWS = 240
 REPEATS = 7
@@ -33,7 +36,7 @@ def _extract(model, texts):
 
 def _measure(models: dict[str, Any], texts: list[str]) -> dict[str, dict[str, float]]:
     timings: dict[str, list[float]] = {name: [] for name in models}
-    with perf.untraced():  # a coverage tracer would inflate the Python steps' share
+    with measurement.untraced():  # a coverage tracer would inflate the Python steps' share
         for _ in range(REPEATS):  # interleaved, so drift of the machine hits every config alike
             for name, model in models.items():
                 start = time.thread_time()
@@ -55,7 +58,7 @@ def costs(params, train_split, ablation) -> dict[str, Any]:
     groups = feature_groups(params)
     configs = {"configured": params, "configured (again)": params,
                **{g.name: crossval.with_overrides(params, g.toggle) for g in groups}}
-    models = {name: train.train_model(train_split, config) for name, config in configs.items()}
+    models = {name: train_model(train_split, config) for name, config in configs.items()}
     measured = _measure(models, list(train_split.texts[:TIMED_REVIEWS]))
     base = measured["configured"]
     noise = abs(_share(measured["configured (again)"]["time_per_review"], base["time_per_review"]))

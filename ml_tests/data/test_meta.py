@@ -14,8 +14,9 @@ import re
 import numpy as np
 import pytest
 
-from pipeline import crossval, evaluate, reviews, train
-from pipeline.model import NGRAMS, feature_steps
+from pipeline.analysis import crossval
+from pipeline.data import reviews
+from pipeline.model import NGRAMS, feature_steps, predict_labels, train_model
 
 # Long digit runs, e-mail/URL fragments, hex ids (8+ hex characters mixing digits and letters).
 IDENTIFIER = re.compile(r"\d{5,}|@|^https?$|^www$|^(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}$")
@@ -97,12 +98,12 @@ def test_injected_identifiers_stay_out_of_the_vocabulary(train_split, params):
                             f"ref {rng.getrandbits(40):010x}a",
                             f"see www.{rng.getrandbits(20):x}.com"])
         texts[index] = f"{texts[index]} {ident}"
-    model = train.train_model(reviews.Reviews(texts, train_split.labels), params)
+    model = train_model(reviews.Reviews(texts, train_split.labels), params)
     assert not _identifiers(model)
 
 
 @pytest.mark.rubric("data", 4)
 def test_serving_path_uses_the_same_allowed_input(trained_model, test_split):
     """The serving helper feeds the model texts only: its predictions match predict_proba."""
-    _, probability = evaluate.predict_labels(trained_model, test_split.texts)
+    _, probability = predict_labels(trained_model, test_split.texts)
     assert np.allclose(probability, trained_model.predict_proba(list(test_split.texts))[:, 1])

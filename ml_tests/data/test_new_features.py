@@ -14,18 +14,22 @@ import numpy as np
 import pytest
 import yaml
 
-from pipeline import artifact, crossval, evaluate, package, train
+from pipeline.analysis import crossval
 from pipeline.features import TextStats
+from pipeline.metrics import evaluate_model
+from pipeline.model import train_model
 from pipeline.params import get
+from pipeline.serving import artifact
+from pipeline.serving.packaging import package_model
 
 
 def _end_to_end(params, train_split, test_split, historic_path, out):
     start = time.thread_time()
-    model = train.train_model(train_split, params)
-    metrics = evaluate.evaluate_model(model, test_split.texts, test_split.labels)
+    model = train_model(train_split, params)
+    metrics = evaluate_model(model, test_split.texts, test_split.labels)
     artifact.save_model(model, out / "model.skops")
-    metadata = package.package_model(out / "model.skops", metrics, params, out / "models",
-                                     historic_path)
+    metadata = package_model(out / "model.skops", metrics, params, out / "models",
+                             historic_path)
     loaded, recorded = artifact.load_package(out / "models")
     seconds = time.thread_time() - start
     return model, loaded, recorded, metadata, seconds
@@ -62,8 +66,8 @@ def test_unknown_feature_is_a_clear_error(params, train_split):
     from pipeline.errors import PipelineError  # pylint: disable=import-outside-toplevel
 
     with pytest.raises(PipelineError, match="unknown features.extra"):
-        train.train_model(train_split,
-                          crossval.with_overrides(params, {"features.extra": ["lenght"]}))
+        train_model(train_split,
+                    crossval.with_overrides(params, {"features.extra": ["lenght"]}))
 
 
 @pytest.mark.rubric("data", 6)

@@ -14,12 +14,15 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ml_tests.data import pii
-from pipeline import artifact, features, model, reviews, train
-from pipeline.crossval import with_overrides
-from pipeline.model import NGRAMS, feature_steps
+from pipeline import features, model
+from pipeline.analysis.crossval import with_overrides
+from pipeline.data import reviews
+from pipeline.model import NGRAMS, feature_steps, train_model
+from pipeline.serving import artifact
 
 
 @pytest.mark.rubric("data", 5)
@@ -51,7 +54,7 @@ def _with_injected_pii(split: reviews.Reviews, seed: int) -> tuple[reviews.Revie
 def pii_model(train_split, params):
     """The pipeline's model trained on reviews of which every sixth carries personal data."""
     data, injected = _with_injected_pii(train_split, int(params["seed"]))
-    return train.train_model(data, params), data, injected
+    return train_model(data, params), data, injected
 
 
 def _vocabulary(model) -> set[str]:
@@ -127,9 +130,9 @@ def test_artifact_holds_no_raw_review_and_no_pii(packaged_model, train_split, pi
 def test_pruned_terms_are_not_stored(train_split, params):
     """Red when a fitted attribute keeps the terms min_df prunes (as `stop_words_` once did)."""
     pruned_params = with_overrides(params, {"features.min_df": 2})
-    pruned_model = train.train_model(train_split, pruned_params)
+    pruned_model = train_model(train_split, pruned_params)
     kept = _vocabulary(pruned_model)
-    everything = _vocabulary(train.train_model(train_split, params))
+    everything = _vocabulary(train_model(train_split, params))
     pruned = {term for term in everything - kept if len(term) >= 6}
     assert len(pruned) > 100, "min_df=2 pruned too few terms for a meaningful check"
     strings, _ = _artifact_strings(artifact.dumps_model(pruned_model))

@@ -2,8 +2,8 @@
 
 Three layers, each checked on the real dumps (which must pass) and on corrupted copies (which
 must fail, caught by the expectation or row rule meant for that corruption): the Great
-Expectations suite over raw reviews (pipeline.schema), the suite over features
-(pipeline.feature_schema), and the row-level rules of pipeline.reviews behind
+Expectations suite over raw reviews (pipeline.data.schema), the suite over features
+(pipeline.analysis.feature_schema), and the row-level rules of pipeline.data.reviews behind
 `python -m pipeline validate`. Great Expectations is imported inside these tests only.
 """
 
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import feature_schema, reviews, schema
+from pipeline.analysis import feature_schema
+from pipeline.data import reviews, schema
 from pipeline.errors import PipelineError
 
 pytestmark = pytest.mark.rubric("data", 1)

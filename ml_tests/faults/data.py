@@ -1,6 +1,7 @@
 """Faults that the Data suite must catch: defects of the raw data, the reader and the features.
 
-Each fault patches the pipeline itself (a function of `pipeline.reviews` or `pipeline.features`,
+Each fault patches the pipeline itself (a function of `pipeline.data.reviews` or
+`pipeline.features`,
 or the params as `pipeline.params.load_params` returns them), never a test or its thresholds,
 so a suite turns red only because the property it checks really broke. Heavy imports (sklearn
 through pipeline.model) happen inside the injectors, when a fault is switched on.
@@ -20,21 +21,23 @@ ReviewsEdit = Callable[[Any], Any]
 
 def patch_everywhere(monkeypatch: pytest.MonkeyPatch, module: Any, name: str,
                      replacement: Any) -> None:
-    """Replace `module.name`, and the same object in every pipeline module that bound it by name
-    before the fault was injected (`from pipeline.x import f` in a module imported later binds
-    the replacement anyway)."""
+    """Replace `module.name`, and the same object wherever it was bound by name before the fault
+    was injected: pipeline modules and the suites' conftest and helpers that did
+    `from pipeline.x import f` (a module imported later binds the replacement anyway)."""
     import sys  # pylint: disable=import-outside-toplevel
 
     original = getattr(module, name)
     monkeypatch.setattr(module, name, replacement)
     for loaded_name, loaded in list(sys.modules.items()):
-        if loaded_name.startswith("pipeline") and getattr(loaded, name, None) is original:
+        if (loaded_name.startswith(("pipeline", "ml_tests", "conftest"))
+                and getattr(loaded, name, None) is original):
             monkeypatch.setattr(loaded, name, replacement)
 
 
 def patch_params(monkeypatch: pytest.MonkeyPatch, overrides: dict[str, Any]) -> None:
     """Make every params.yaml read return the params with `overrides` applied (a config defect)."""
-    from pipeline import crossval, params  # pylint: disable=import-outside-toplevel
+    from pipeline import params
+    from pipeline.analysis import crossval  # pylint: disable=import-outside-toplevel
 
     original = params.load_params
 
@@ -46,8 +49,8 @@ def patch_params(monkeypatch: pytest.MonkeyPatch, overrides: dict[str, Any]) -> 
 
 def patch_reader(monkeypatch: pytest.MonkeyPatch, edit: ReviewsEdit,
                  labelled_only: bool = False) -> None:
-    """Make `pipeline.reviews.parse_reviews` (behind read_reviews) return `edit(reviews)`."""
-    from pipeline import reviews  # pylint: disable=import-outside-toplevel
+    """Make `pipeline.data.reviews.parse_reviews` (behind read_reviews) return `edit(reviews)`."""
+    from pipeline.data import reviews  # pylint: disable=import-outside-toplevel
 
     original = reviews.parse_reviews
 
@@ -67,7 +70,7 @@ def drop_pii_pattern(monkeypatch: pytest.MonkeyPatch, placeholder: str) -> None:
 
 
 def _label_in_text(parsed):
-    from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+    from pipeline.data.reviews import Reviews  # pylint: disable=import-outside-toplevel
 
     pairs = zip(parsed.texts, parsed.labels, strict=True)
     return Reviews([f"{text} {label}" for text, label in pairs], parsed.labels)
@@ -75,7 +78,7 @@ def _label_in_text(parsed):
 
 def _replayed(parsed):
     """A retried ingestion appended the first 100 rows a second time."""
-    from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+    from pipeline.data.reviews import Reviews  # pylint: disable=import-outside-toplevel
 
     labels = None if parsed.labels is None else parsed.labels + parsed.labels[:100]
     return Reviews(parsed.texts + parsed.texts[:100], labels)
@@ -103,7 +106,7 @@ def register(registry: FaultRegistry) -> None:
                     "outside {0, 1} is read instead of refused.",
                     [("data", 1)])
     def label_rule_relaxed(monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr("pipeline.reviews.LABELS", tuple(str(n) for n in range(6)))
+        monkeypatch.setattr("pipeline.data.reviews.LABELS", tuple(str(n) for n in range(6)))
 
     @registry.fault("whitespace-tokenizer",
                     "The tokeniser splits on whitespace only, so punctuation stays glued to "
@@ -213,7 +216,8 @@ def register(registry: FaultRegistry) -> None:
                     "named in features.extra never reaches the model or the package.",
                     [("data", 6)])
     def extra_features_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import crossval, model  # pylint: disable=import-outside-toplevel
+        from pipeline import model
+        from pipeline.analysis import crossval  # pylint: disable=import-outside-toplevel
 
         original = model.build_model
 

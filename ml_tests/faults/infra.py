@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from pytest_ml_test_score.faults import FaultRegistry
 
+from ml_tests.faults.data import patch_everywhere
+
 
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
@@ -29,7 +31,7 @@ def register(registry: FaultRegistry) -> None:
                     "and version on every save.",
                     [("infra", 1)])
     def artifact_not_canonical(monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr("pipeline.artifact._canonical_zip", lambda data: data)
+        monkeypatch.setattr("pipeline.serving.artifact._canonical_zip", lambda data: data)
 
     @registry.fault("training-order-unseeded",
                     "The trainer shuffles the training rows with Python's unseeded random "
@@ -38,10 +40,10 @@ def register(registry: FaultRegistry) -> None:
     def training_order_unseeded(monkeypatch: pytest.MonkeyPatch) -> None:
         import random  # pylint: disable=import-outside-toplevel
 
-        from pipeline import train  # pylint: disable=import-outside-toplevel
-        from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+        from pipeline import model  # pylint: disable=import-outside-toplevel
+        from pipeline.data.reviews import Reviews  # pylint: disable=import-outside-toplevel
 
-        original = train.train_model
+        original = model.train_model
 
         def train_model(reviews, params):
             if reviews.labels is None:
@@ -51,7 +53,7 @@ def register(registry: FaultRegistry) -> None:
             return original(Reviews([reviews.texts[i] for i in order],
                                     [reviews.labels[i] for i in order]), params)
 
-        monkeypatch.setattr(train, "train_model", train_model)
+        patch_everywhere(monkeypatch, model, "train_model", train_model)
 
     # -- Infra 2: model specs are unit tested ----------------------------------------------------
     @registry.fault("classifier-ignores-c",
@@ -127,9 +129,10 @@ def register(registry: FaultRegistry) -> None:
                     "from their metadata instead of scoring them on held-out reviews.",
                     [("infra", 4)])
     def release_trusts_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import release  # pylint: disable=import-outside-toplevel
-        from pipeline.artifact import read_metadata  # pylint: disable=import-outside-toplevel
         from pipeline.params import get  # pylint: disable=import-outside-toplevel
+        from pipeline.rollout import release  # pylint: disable=import-outside-toplevel
+        # pylint: disable-next=import-outside-toplevel
+        from pipeline.serving.artifact import read_metadata
 
         def claimed_release(package_dir, registry, params, holdout=None, promote=True):
             metadata = read_metadata(package_dir)  # the artifact itself is never scored
@@ -161,7 +164,7 @@ def register(registry: FaultRegistry) -> None:
                     "release (nothing served), so a candidate is only held to the floor.",
                     [("infra", 4)])
     def release_skips_served_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr("pipeline.release.served_model", lambda registry: None)
+        monkeypatch.setattr("pipeline.rollout.release.served_model", lambda registry: None)
 
     # -- Infra 5: the model is debuggable ---------------------------------------------------------
     @registry.fault("explain-drops-intercept",
@@ -169,7 +172,7 @@ def register(registry: FaultRegistry) -> None:
                     "contributions no longer add up to the model's decision value.",
                     [("infra", 5)])
     def explain_drops_intercept(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import explain  # pylint: disable=import-outside-toplevel
+        from pipeline.serving import explain  # pylint: disable=import-outside-toplevel
 
         original = explain._linear_parts  # pylint: disable=protected-access
 
@@ -186,7 +189,7 @@ def register(registry: FaultRegistry) -> None:
     def explain_drops_text_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
         import dataclasses  # pylint: disable=import-outside-toplevel
 
-        from pipeline import explain  # pylint: disable=import-outside-toplevel
+        from pipeline.serving import explain  # pylint: disable=import-outside-toplevel
 
         original = explain.explain_text
 
@@ -206,7 +209,7 @@ def register(registry: FaultRegistry) -> None:
                     "copy-paste slip), so a slower candidate always shows a ratio near 1.",
                     [("infra", 6)])
     def canary_times_candidate_twice(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import canary  # pylint: disable=import-outside-toplevel
+        from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
 
         original = canary.latency_ms
 
@@ -221,7 +224,7 @@ def register(registry: FaultRegistry) -> None:
                     "looks at the probabilities, so a candidate emitting NaN passes it.",
                     [("infra", 6)])
     def canary_only_catches_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import canary  # pylint: disable=import-outside-toplevel
+        from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
 
         def invalid_outputs(model, texts=canary.HOSTILE_INPUTS):
             problems = []

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pytest_ml_test_score.faults import FaultRegistry
 
-from ml_tests.faults.data import patch_params, patch_reader
+from ml_tests.faults.data import patch_everywhere, patch_params, patch_reader
 
 BIASED_TERM = "Mexican"
 LABEL_NOISE_SHARE = 0.3
@@ -21,7 +21,7 @@ LABEL_NOISE_SEED = 0
 
 def _cuisine_in_complaints(parsed):
     """Half of the complaints arrive from one restaurant's page and name its cuisine."""
-    from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+    from pipeline.data.reviews import Reviews  # pylint: disable=import-outside-toplevel
 
     texts = [f"At the {BIASED_TERM} place: {text}" if label == 0 and index % 2 == 0 else text
              for index, (text, label) in enumerate(zip(parsed.texts, parsed.labels, strict=True))]
@@ -32,7 +32,7 @@ def _flipped_labels(parsed):
     """A seeded 30 % of the labels inverted, as a mislabelled annotation batch would be."""
     import random  # pylint: disable=import-outside-toplevel
 
-    from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+    from pipeline.data.reviews import Reviews  # pylint: disable=import-outside-toplevel
 
     rng = random.Random(LABEL_NOISE_SEED)
     labels = [1 - label if rng.random() < LABEL_NOISE_SHARE else label
@@ -48,22 +48,22 @@ def register(registry: FaultRegistry) -> None:
                     "package no longer says which features it was trained with.",
                     [("model", 1), ("data", 6)])
     def packaged_spec_trimmed(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import package  # pylint: disable=import-outside-toplevel
+        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
 
-        original = package.build_metadata
+        original = packaging.build_metadata
 
         def build_metadata(artifact_sha256, data_sha256, metrics, params, created_at=None):
             return original(artifact_sha256, data_sha256, metrics, {"model": params["model"]},
                             created_at)
 
-        monkeypatch.setattr(package, "build_metadata", build_metadata)
+        patch_everywhere(monkeypatch, packaging, "build_metadata", build_metadata)
 
     @registry.fault("spec-diff-ignores-types",
                     "The spec comparison uses plain equality, so a bool turned int (True vs 1) "
                     "or 8.0 vs 8 passes as the reviewed spec.",
                     [("model", 1)])
     def spec_diff_ignores_types(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import spec  # pylint: disable=import-outside-toplevel
+        from pipeline.analysis import spec  # pylint: disable=import-outside-toplevel
 
         def differences(recorded: Any, submitted: Any, path: str) -> list[str]:
             if isinstance(recorded, dict) and isinstance(submitted, dict):
@@ -82,16 +82,16 @@ def register(registry: FaultRegistry) -> None:
                     "offline evaluation scores the predictions against the wrong labels.",
                     [("model", 2)])
     def held_out_labels_misjoined(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import prepare  # pylint: disable=import-outside-toplevel
-        from pipeline.reviews import Reviews  # pylint: disable=import-outside-toplevel
+        from pipeline.data import split  # pylint: disable=import-outside-toplevel
+        from pipeline.data.reviews import Reviews  # pylint: disable=import-outside-toplevel
 
-        original = prepare.split_reviews
+        original = split.split_reviews
 
         def split_reviews(reviews, params):
             train, test = original(reviews, params)
             return train, Reviews(test.texts, test.labels[1:] + test.labels[:1])
 
-        monkeypatch.setattr(prepare, "split_reviews", split_reviews)
+        patch_everywhere(monkeypatch, split, "split_reviews", split_reviews)
 
     @registry.fault("regularisation-collapsed",
                     "params.yaml sets the logistic regression's C to 0.5 instead of the tuned "

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pytest_ml_test_score.faults import FaultRegistry
 
-from ml_tests.faults.data import patch_params
+from ml_tests.faults.data import patch_everywhere, patch_params
 
 STALE_DAYS = 400
 
@@ -29,38 +29,38 @@ def register(registry: FaultRegistry) -> None:
                     "scikit-learn or numpy under the served model goes unnoticed.",
                     [("monitoring", 1)])
     def environment_not_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import package  # pylint: disable=import-outside-toplevel
+        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
 
-        original = package.build_metadata
+        original = packaging.build_metadata
 
         def build_metadata(*args, **kwargs):
             metadata = original(*args, **kwargs)
             metadata.pop("environment", None)
             return metadata
 
-        monkeypatch.setattr(package, "build_metadata", build_metadata)
+        patch_everywhere(monkeypatch, packaging, "build_metadata", build_metadata)
 
     @registry.fault("environment-recorded-partially",
                     "Only scikit-learn's version is looked up; numpy, scipy, skops and the rest "
                     "are neither recorded nor compared.",
                     [("monitoring", 1)])
     def environment_recorded_partially(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import package  # pylint: disable=import-outside-toplevel
+        from pipeline.serving import environment  # pylint: disable=import-outside-toplevel
 
-        original = package.installed_versions
+        original = environment.installed_versions
 
-        def installed_versions(names=package.RECORDED_DISTRIBUTIONS):
+        def installed_versions(names=environment.RECORDED_DISTRIBUTIONS):
             return {name: version for name, version in original(names).items()
                     if name == "scikit-learn"}
 
-        monkeypatch.setattr(package, "installed_versions", installed_versions)
+        patch_everywhere(monkeypatch, environment, "installed_versions", installed_versions)
 
     @registry.fault("serving-batch-skips-expectations",
                     "The Great Expectations suite is built empty for unlabelled data, so a "
                     "replayed, truncated or absurdly long serving batch is scored as normal.",
                     [("monitoring", 2)])
     def serving_batch_skips_expectations(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import schema  # pylint: disable=import-outside-toplevel
+        from pipeline.data import schema  # pylint: disable=import-outside-toplevel
 
         original = schema.build_expectations
 
@@ -74,7 +74,7 @@ def register(registry: FaultRegistry) -> None:
                     "preprocessing, so served features differ from the trained ones.",
                     [("monitoring", 3)])
     def serving_transform_skewed(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import artifact  # pylint: disable=import-outside-toplevel
+        from pipeline.serving import artifact  # pylint: disable=import-outside-toplevel
 
         original = artifact.loads_model
 
@@ -90,9 +90,9 @@ def register(registry: FaultRegistry) -> None:
                     "metadata file), so the served model is past its maximum age.",
                     [("monitoring", 4)])
     def package_dated_long_ago(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import package  # pylint: disable=import-outside-toplevel
+        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
 
-        original = package.build_metadata
+        original = packaging.build_metadata
 
         def build_metadata(*args, **kwargs):
             metadata = original(*args, **kwargs)
@@ -100,17 +100,17 @@ def register(registry: FaultRegistry) -> None:
             metadata["created_at"] = then.isoformat(timespec="seconds")
             return metadata
 
-        monkeypatch.setattr(package, "build_metadata", build_metadata)
+        patch_everywhere(monkeypatch, packaging, "build_metadata", build_metadata)
 
     @registry.fault("degenerate-training-accepted",
                     "The trainer swallows fitting errors and returns a constant predictor, so "
                     "one-class or stop-word-only data yields a model instead of an error.",
                     [("monitoring", 5)])
     def degenerate_training_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import train  # pylint: disable=import-outside-toplevel
+        from pipeline import model  # pylint: disable=import-outside-toplevel
         from pipeline.errors import PipelineError  # pylint: disable=import-outside-toplevel
 
-        original = train.train_model
+        original = model.train_model
 
         def train_model(reviews, params):
             try:
@@ -120,7 +120,7 @@ def register(registry: FaultRegistry) -> None:
 
                 return DummyClassifier(strategy="prior").fit([[0]], [0])
 
-        monkeypatch.setattr(train, "train_model", train_model)
+        patch_everywhere(monkeypatch, model, "train_model", train_model)
 
     @registry.fault("latency-tolerance-loosened",
                     "params.yaml tolerates a candidate ten times slower than the served model "

@@ -20,9 +20,11 @@ from typing import Any
 import pytest
 
 from ml_tests.support.s3 import s3_env
-from pipeline import artifact, package, sources
-from pipeline.evaluate import evaluate_model
+from pipeline.data import sources
 from pipeline.fileio import sha256_file, write_json_atomic
+from pipeline.metrics import evaluate_model
+from pipeline.serving import artifact
+from pipeline.serving.packaging import build_metadata
 
 COPIED = ("pipeline", "dvc.yaml", "params.yaml", ".dvcignore", ".dvc/config")
 
@@ -35,7 +37,7 @@ def make_package(model: Any, directory: Path, claimed_metrics: dict[str, Any],
     """
     directory.mkdir(parents=True, exist_ok=True)
     sha = artifact.save_model(model, directory / artifact.ARTIFACT_NAME)
-    metadata = package.build_metadata(sha, sha256_file(data_path), claimed_metrics, params)
+    metadata = build_metadata(sha, sha256_file(data_path), claimed_metrics, params)
     write_json_atomic(directory / artifact.METADATA_NAME, metadata)
     return directory
 

@@ -21,12 +21,14 @@ from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 
 from ml_tests.infra.conftest import package_for
-from pipeline import canary, sources, train
-from pipeline.artifact import read_metadata
-from pipeline.crossval import with_overrides
+from pipeline.analysis.crossval import with_overrides
+from pipeline.data import sources
+from pipeline.data.reviews import format_reviews
 from pipeline.fileio import write_bytes_atomic
+from pipeline.model import train_model
 from pipeline.registry import LocalRegistry
-from pipeline.reviews import format_reviews
+from pipeline.rollout import canary
+from pipeline.serving.artifact import read_metadata
 
 
 class ThreeTimesSlower:
@@ -52,7 +54,7 @@ def constant_model(trained_model, train_split) -> Pipeline:
 @pytest.fixture(scope="module")
 def good_model(train_split, params):
     """A legitimate retraining: stemming on (repeated CV: 0.838 vs 0.841)."""
-    return train.train_model(train_split, with_overrides(params, {"features.stem": True}))
+    return train_model(train_split, with_overrides(params, {"features.stem": True}))
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 from ml_tests.infra.conftest import package_for
-from pipeline import explain, train
-from pipeline.model import NGRAMS, feature_steps
-from pipeline.crossval import with_overrides
+from pipeline.analysis.crossval import with_overrides
 from pipeline.errors import PipelineError
+from pipeline.model import NGRAMS, feature_steps, train_model
+from pipeline.serving import explain
 
 TOLERANCE = 1e-9
 EXAMPLE = "The food wasn't good at all, call me on 555-123-4567!"
@@ -64,7 +64,7 @@ def test_contributions_add_up_to_the_models_decision_value(trained_model, test_s
 @pytest.mark.rubric("infra", 5)
 def test_explanations_cover_the_extra_text_statistics(train_split, test_split, params) -> None:
     """Red when explain only decomposes the TF-IDF part and drops dense feature columns."""
-    model = train.train_model(train_split, with_overrides(
+    model = train_model(train_split, with_overrides(
         params, {"features.extra": ["length", "exclamations", "negations"]}))
     assert reconstruction_errors(model, test_split.texts).max() <= TOLERANCE
     names = {c.feature for c in explain.explain_text(model, EXAMPLE).contributions}
@@ -96,7 +96,7 @@ def test_a_family_without_coefficients_is_a_clear_error(train_split, test_split,
     """Red when explain invents a decomposition for a model it cannot decompose, or crashes
     with a traceback instead of one line."""
     nb_params = with_overrides(params, {"model.family": "multinomial_nb"})
-    model = train.train_model(train_split, nb_params)
+    model = train_model(train_split, nb_params)
     with pytest.raises(PipelineError, match="no per-feature coefficients"):
         explain.explain_text(model, EXAMPLE)
     directory = package_for(model, tmp_path / "nb", test_split, nb_params, historic_path)

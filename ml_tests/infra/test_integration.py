@@ -20,9 +20,9 @@ import pytest
 
 from ml_tests.infra.conftest import repro_env
 from ml_tests.support.s3 import configure_dvc_remote, dvc, moto_s3, s3_client
-from pipeline.evaluate import predict_labels
 from pipeline.fileio import sha256_file, write_json_atomic
-from pipeline.predict import format_prediction
+from pipeline.model import predict_labels
+from pipeline.serving.predict import format_prediction
 
 BUCKET = "ml-test-score"
 STAGES = ("download", "validate", "prepare", "train", "evaluate", "package")

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.crossval import with_overrides
+from pipeline.analysis.crossval import with_overrides
 from pipeline.errors import PipelineError
 from pipeline.model import build_model
 

@@ -1,6 +1,6 @@
 """Infra 4: model quality is validated before serving.
 
-`pipeline.release.release` scores the candidate and the served version on the same held-out
+`pipeline.rollout.release.release` scores the candidate and the served version on the same held-out
 reviews and promotes only a candidate that reaches `quality.min_accuracy` and is not worse than
 the served one by more than `release.max_accuracy_drop`. A refused candidate is not even
 published, and the served version stays. The degraded candidates claim the served model's
@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 
 from ml_tests.infra.conftest import make_package, package_for
-from pipeline import release as release_module, train
-from pipeline.artifact import load_package, read_metadata
-from pipeline.crossval import with_overrides
-from pipeline.evaluate import evaluate_model
+from pipeline.analysis.crossval import with_overrides
+from pipeline.data.reviews import Reviews
+from pipeline.metrics import evaluate_model
+from pipeline.model import train_model
 from pipeline.registry import LocalRegistry
-from pipeline.reviews import Reviews
+from pipeline.rollout import release as release_module
+from pipeline.serving.artifact import load_package, read_metadata
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_a_model_trained_on_shuffled_labels_is_refused(serving, train_split, tes
     floor, or promotes before checking."""
     labels = list(train_split.labels)
     random.Random(int(params["seed"])).shuffle(labels)
-    model = train.train_model(Reviews(train_split.texts, labels), params)
+    model = train_model(Reviews(train_split.texts, labels), params)
     candidate = degraded("shuffled", model, tmp_path, packaged_model, params, historic_path)
     decision = assert_refused(serving, candidate, params, test_split, "quality.min_accuracy")
     assert decision.candidate_accuracy < decision.min_accuracy
@@ -78,7 +79,7 @@ def test_a_model_much_worse_than_the_served_one_is_refused(serving, train_split,
     the release check does not compare with the served version (e.g. only checks
     quality.min_accuracy), or compares with something else than the served model."""
     crippled = with_overrides(params, {"features.lowercase": False})
-    model = train.train_model(train_split, crippled)
+    model = train_model(train_split, crippled)
     candidate = degraded("crippled", model, tmp_path, packaged_model, crippled, historic_path)
     no_floor = with_overrides(params, {"quality.min_accuracy": 0.0})
     decision = assert_refused(serving, candidate, no_floor, test_split, "worse than the served")
@@ -93,7 +94,7 @@ def test_a_good_candidate_is_promoted(serving, train_split, test_split, params,
     """Red when the check refuses everything (a sign the rules are mis-wired) or promotes a
     different artifact than the one checked."""
     stemmed = with_overrides(params, {"features.stem": True})
-    model = train.train_model(train_split, stemmed)
+    model = train_model(train_split, stemmed)
     candidate = package_for(model, tmp_path / "good", test_split, stemmed, historic_path)
     version = read_metadata(candidate)["version"]
     decision = release_module.release(candidate, serving, params, holdout=test_split)

@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import artifact, train
-from pipeline.crossval import cv_scores, summarise, with_overrides
-from pipeline.evaluate import evaluate_model
+from pipeline.analysis.crossval import cv_scores, summarise, with_overrides
+from pipeline.data.split import split_reviews
 from pipeline.fileio import sha256_file, write_json_atomic
-from pipeline.prepare import split_reviews
+from pipeline.metrics import evaluate_model
+from pipeline.model import train_model
+from pipeline.serving import artifact
 
 OTHER_SEEDS = (1, 2, 3)
 SPREAD = 2.5  # standard deviations of the per-fold CV accuracy
@@ -29,10 +30,10 @@ SPREAD = 2.5  # standard deviations of the per-fold CV accuracy
 TRAIN_ELSEWHERE = (
     "import sys\n"
     "from pipeline import artifact, params, reviews, train\n"
-    "from pipeline.prepare import split_reviews\n"
+    "from pipeline.stages.prepare import split_reviews\n"
     "p = params.load_params(sys.argv[1])\n"
     "part, _ = split_reviews(reviews.read_reviews(sys.argv[2]), p)\n"
-    "sys.stdout.buffer.write(artifact.dumps_model(train.train_model(part, p)))\n"
+    "sys.stdout.buffer.write(artifact.dumps_model(train_model(part, p)))\n"
 )
 
 
@@ -55,8 +56,8 @@ def test_two_trainings_from_the_same_params_give_identical_bytes_and_metrics(
     fitted attribute (TfidfVectorizer's `_stop_words_id`) leak into the bytes. The third
     training runs in a fresh interpreter, where addresses and hash order differ (checked: it
     caught the `_stop_words_id` leak that two in-process trainings share)."""
-    first = train.train_model(train_split, params)
-    second = train.train_model(train_split, params)
+    first = train_model(train_split, params)
+    second = train_model(train_split, params)
     first_bytes, second_bytes = artifact.dumps_model(first), artifact.dumps_model(second)
     elsewhere = train_in_fresh_interpreter(project_root, historic_path)
     first_metrics = evaluate_model(first, test_split.texts, test_split.labels)
@@ -80,7 +81,7 @@ def test_another_seed_stays_within_the_cross_validation_spread(
     for seed in OTHER_SEEDS:
         seeded = with_overrides(params, {"seed": seed})
         train_part, test_part = split_reviews(historic, seeded)
-        model = train.train_model(train_part, seeded)
+        model = train_model(train_part, seeded)
         accuracies[seed] = evaluate_model(model, test_part.texts, test_part.labels)["accuracy"]
     write_json_atomic(reports_dir / "infra_seed_spread.json", {
         "cv": summarise(scores), "held_out_accuracy_by_seed": accuracies, "spread_std": SPREAD})

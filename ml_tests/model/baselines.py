@@ -48,7 +48,7 @@ def baselines(params: dict[str, Any]) -> dict[str, tuple[Any, bool]]:
 
 def fold_scores(estimator: Any, texts: Sequence[str], labels: Sequence[int],
                 params: dict[str, Any]) -> np.ndarray:
-    """Per-fold accuracy on the folds pipeline.crossval.cv_scores uses (the suite checks that
+    """Per-fold accuracy on the folds `crossval.cv_scores` uses (the suite checks that
     both give identical scores for the configured model, so the comparison stays paired)."""
     # pylint: disable-next=import-outside-toplevel
     from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline import crossval
+from pipeline.analysis import crossval
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from ml_tests.model import baselines as simple
-from pipeline import crossval, tune
+from pipeline.analysis import crossval, tune
 from pipeline.fileio import write_json_atomic
 from pipeline.model import build_model
 
@@ -38,7 +38,7 @@ def baseline_comparison(params, train_split, configured_cv, reports_dir):
 
 @pytest.mark.rubric("model", 5)
 def test_baselines_share_the_models_folds(baseline_comparison):
-    """Red when the baseline folds drift from pipeline.crossval's: the comparison would no
+    """Red when the baseline folds drift from pipeline.analysis.crossval's: the comparison would no
     longer be paired."""
     assert baseline_comparison["folds_match_crossval"]
 

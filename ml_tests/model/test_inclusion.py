@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from ml_tests.model import counterfactuals
-from pipeline.evaluate import predict_labels
 from pipeline.fileio import write_json_atomic
+from pipeline.model import predict_labels
 
 GROUPS = tuple(counterfactuals.FRAMES)
 

@@ -27,10 +27,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline import crossval, train
+from pipeline.analysis import crossval
+from pipeline.data.reviews import Reviews
 from pipeline.fileio import write_json_atomic
+from pipeline.model import train_model
 from pipeline.params import get
-from pipeline.reviews import Reviews
 
 
 def variants(params: dict[str, Any], train_split: Reviews) -> dict[str, tuple[dict, Reviews]]:
@@ -68,7 +69,7 @@ def offline_online(params, train_split, test_split, labelled_fresh, reports_dir)
     correlations; written to reports/offline_online.json."""
     rows = {}
     for name, (variant_params, training) in variants(params, train_split).items():
-        model = train.train_model(training, variant_params)
+        model = train_model(training, variant_params)
         rows[name] = {"offline": _metrics(model, test_split.texts, test_split.labels),
                       "online": _metrics(model, labelled_fresh.texts, labelled_fresh.labels)}
     correlation = {metric: round(_rank_correlation([r["offline"][metric] for r in rows.values()],

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import crossval, spec
-from pipeline.artifact import METADATA_NAME
+from pipeline.analysis import crossval, spec
+from pipeline.serving.artifact import METADATA_NAME
 
 SPEC_PATHS = ("params.yaml", "pipeline/model.py")
 
@@ -59,7 +59,7 @@ def test_spec_changes_require_owner_review(project_root: Path):
                                                ".github/pull_request_template.md"]) == []
     rules = spec.codeowners_rules(codeowners.read_text(encoding="utf-8"))
     catch_all = spec.owners_of("README.md", rules)
-    for path in (*SPEC_PATHS, "pipeline/train.py", "dvc.yaml"):
+    for path in (*SPEC_PATHS, "pipeline/stages/train.py", "dvc.yaml"):
         owners = spec.owners_of(path, rules)
         assert owners and all(owner.startswith("@") for owner in owners), path
         assert owners != catch_all, f"{path} has no spec owners beyond the catch-all"

@@ -1,7 +1,8 @@
 """Model 4: the impact of model staleness is known.
 
 The data has no timestamps: the historic dump's row order stands in for time and the fresh
-batch is the newest data. pipeline.staleness trains on successive windows of older reviews and
+batch is the newest data. pipeline.analysis.staleness trains on successive windows of older
+reviews and
 measures the Brier score on newer blocks as the gap grows; the age at which the loss rises
 beyond `model_checks.staleness.max_loss_increase` is the longest a model may serve. With the
 assumed arrival rate `monitoring.reviews_per_day`, that bounds `monitoring.max_model_age_days`,
@@ -12,18 +13,19 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import staleness, train
+from pipeline.analysis import staleness
+from pipeline.data.reviews import Reviews
 from pipeline.fileio import write_json_atomic
-from pipeline.reviews import Reviews
+from pipeline.model import train_model
 
 
 @pytest.fixture(scope="session")
 def staleness_study(historic, labelled_fresh, params, reports_dir):
-    """The curve over historic-then-fresh, written to reports/staleness.json."""
+    """The curve over historic-then-fresh, written to reports/staleness_study.json."""
     timeline = Reviews(historic.texts + labelled_fresh.texts,
                        historic.labels + labelled_fresh.labels)
-    report = staleness.staleness_report(timeline, params, train.train_model)
-    write_json_atomic(reports_dir / "staleness.json", report)
+    report = staleness.staleness_report(timeline, params, train_model)
+    write_json_atomic(reports_dir / "staleness_study.json", report)
     return report
 
 

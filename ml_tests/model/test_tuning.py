@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import crossval, tune
+from pipeline.analysis import crossval, tune
 from pipeline.fileio import write_json_atomic
 from pipeline.params import get
 
@@ -57,7 +57,10 @@ def test_configured_values_are_within_noise_of_the_best(tuning, params):
 def test_tune_command_writes_a_report(tmp_path: Path, params, train_split):
     """Red when `python -m pipeline tune` fails to search or to write its report; a tiny run
     (one key, one CV repeat) keeps it fast."""
-    from pipeline.reviews import Reviews, format_reviews  # pylint: disable=import-outside-toplevel
+    from pipeline.data.reviews import (
+        Reviews,
+        format_reviews,
+    )  # pylint: disable=import-outside-toplevel
 
     small = crossval.with_overrides(params, {"cv.n_repeats": 1})
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(small), encoding="utf-8")

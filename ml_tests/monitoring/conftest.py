@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from pipeline import __main__ as entry, artifact, sources
+from pipeline import __main__ as entry
+from pipeline.data import sources
 from pipeline.fileio import write_json_atomic
+from pipeline.serving import artifact
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import artifact, package
 from pipeline.monitoring import deps
+from pipeline.serving import artifact
+from pipeline.serving.environment import RECORDED_DISTRIBUTIONS, installed_versions
+from pipeline.stages import package
 
 
 @pytest.mark.rubric("monitoring", 1)
@@ -28,9 +30,9 @@ def test_package_records_the_environment_that_matters(packaged_model: Path) -> N
     """
     metadata = artifact.read_metadata(packaged_model)
     recorded = deps.recorded_environment(metadata)
-    assert set(package.RECORDED_DISTRIBUTIONS) <= set(recorded)
+    assert set(RECORDED_DISTRIBUTIONS) <= set(recorded)
     assert {"python", "scikit-learn", "project"} <= set(recorded)
-    assert all(None not in recorded[name] for name in package.RECORDED_DISTRIBUTIONS), recorded
+    assert all(None not in recorded[name] for name in RECORDED_DISTRIBUTIONS), recorded
 
 
 @pytest.mark.rubric("monitoring", 1)
@@ -43,7 +45,7 @@ def test_unchanged_environment_raises_no_alert(packaged_model: Path, record) -> 
     result = deps.check_dependencies(artifact.read_metadata(packaged_model))
     record("deps", result)
     assert not result["alert"], result["message"]
-    assert result["checked"] >= len(package.RECORDED_DISTRIBUTIONS) + 2
+    assert result["checked"] >= len(RECORDED_DISTRIBUTIONS) + 2
 
 
 @pytest.mark.rubric("monitoring", 1)
@@ -56,7 +58,7 @@ def test_every_changed_dependency_is_reported(packaged_model: Path, monkeypatch)
     metadata = artifact.read_metadata(packaged_model)
     metadata["environment"] = {**metadata["environment"], "numpy": "1.0.0", "nltk": None}
     metadata["versions"] = {**metadata["versions"], "scikit-learn": "0.24.2"}
-    real = package.installed_versions
+    real = installed_versions
 
     def without_skops(names: tuple[str, ...]) -> dict[str, str | None]:
         return {**real(names), **({"skops": None} if "skops" in names else {})}

@@ -1,7 +1,7 @@
 """Monitor 2: data invariants hold for serving inputs.
 
-The serving batch goes through the same schema as training data (row rules of pipeline.reviews
-with labelled=False, then the Great Expectations suite of pipeline.schema for unlabelled data).
+The serving batch goes through the same schema as training data (row rules of pipeline.data.reviews
+with labelled=False, then the Great Expectations suite of pipeline.data.schema for unlabelled data).
 A corrupted batch is flagged with its reason and nothing of it is scored.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from pipeline.data.reviews import Reviews, format_reviews
 from pipeline.monitoring import inputs
-from pipeline.reviews import Reviews, format_reviews
 
 # Each corruption of the fresh batch, and a word its reason must contain.
 Corruption = Callable[[list[str]], bytes]

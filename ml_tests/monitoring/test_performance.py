@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from pipeline import train
+from pipeline.data.reviews import Reviews
+from pipeline.model import train_model
 from pipeline.monitoring import performance
-from pipeline.reviews import Reviews
 
 
 class Slowed:
@@ -45,7 +45,7 @@ class Densified:
 @pytest.fixture(name="candidate")
 def fixture_candidate(train_split: Reviews, params: dict[str, Any]):
     """The model the pipeline trains now, built at test time (what would be promoted)."""
-    return train.train_model(train_split, params)
+    return train_model(train_split, params)
 
 
 @pytest.mark.rubric("monitoring", 6)

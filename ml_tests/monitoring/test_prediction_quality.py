@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 
-from pipeline import artifact, package, train
-from pipeline.evaluate import evaluate_model
+from pipeline.data.reviews import Reviews, format_reviews
 from pipeline.fileio import sha256_file, write_json_atomic
-from pipeline.monitoring import drift, quality
-from pipeline.reviews import Reviews, format_reviews
+from pipeline.metrics import evaluate_model
+from pipeline.model import train_model
+from pipeline.monitoring import drift, live_quality
+from pipeline.serving import artifact
+from pipeline.serving.packaging import build_metadata
 
 
 def _noisy(reviews: Reviews, share: float, seed: int) -> Reviews:
@@ -33,7 +35,7 @@ def _noisy(reviews: Reviews, share: float, seed: int) -> Reviews:
 @pytest.fixture(name="worse_candidate", scope="module")
 def fixture_worse_candidate(train_split: Reviews, params: dict[str, Any]):
     """A candidate trained with 35 % of its labels flipped: clearly worse, still above chance."""
-    return train.train_model(_noisy(train_split, 0.35, int(params["seed"])), params)
+    return train_model(_noisy(train_split, 0.35, int(params["seed"])), params)
 
 
 @pytest.mark.rubric("monitoring", 7)
@@ -77,7 +79,7 @@ def test_served_model_keeps_its_accuracy_on_labelled_fresh_data(served_model, pa
     inverted) or when packaging recorded an inflated accuracy.
     """
     recorded = float(artifact.read_metadata(packaged_model)["metrics"]["accuracy"])
-    result = quality.check_quality(served_model, labelled_fresh, params, recorded)
+    result = live_quality.check_live_quality(served_model, labelled_fresh, params, recorded)
     record("quality", result)
     assert not result["alert"], result["message"]
 
@@ -92,13 +94,14 @@ def test_worse_candidate_and_inverted_labels_raise_the_quality_alarm(
     Red when the quality check ignores the candidate, compares unpaired figures loosely, or
     does not look at live accuracy at all.
     """
-    same = quality.check_quality(served_model, labelled_fresh, params, candidate=trained_model)
+    same = live_quality.check_live_quality(served_model, labelled_fresh, params,
+                                           candidate=trained_model)
     assert not same["alert"] and same["candidate_accuracy"] == same["served_accuracy"]
     batch = Reviews(test_split.texts, test_split.labels)
-    worse = quality.check_quality(served_model, batch, params, candidate=worse_candidate)
+    worse = live_quality.check_live_quality(served_model, batch, params, candidate=worse_candidate)
     assert worse["alert"] and worse["candidate_accuracy"] < worse["served_accuracy"], worse
     inverted = Reviews(labelled_fresh.texts, [1 - y for y in labelled_fresh.labels])
-    live = quality.check_quality(served_model, inverted, params, recorded_accuracy=0.85)
+    live = live_quality.check_live_quality(served_model, inverted, params, recorded_accuracy=0.85)
     assert live["alert"], live["message"]
 
 
@@ -107,8 +110,8 @@ def _package(model, directory: Path, test_split: Reviews, params, historic_path:
     sha = artifact.save_model(model, directory / artifact.ARTIFACT_NAME)
     metrics = evaluate_model(model, test_split.texts, test_split.labels)
     write_json_atomic(directory / artifact.METADATA_NAME,
-                      package.build_metadata(sha, sha256_file(historic_path), metrics,
-                                             params))
+                      build_metadata(sha, sha256_file(historic_path), metrics,
+                                     params))
     return directory
 
 

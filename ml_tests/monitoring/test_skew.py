@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from pipeline import artifact, predict, registry
+from pipeline import registry
+from pipeline.data.reviews import Reviews
 from pipeline.monitoring import skew
-from pipeline.reviews import Reviews
+from pipeline.serving import artifact, predict
 
 
 def _tolerance(params: dict[str, Any]) -> float:

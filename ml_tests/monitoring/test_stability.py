@@ -11,14 +11,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pipeline import train
-from pipeline.crossval import with_overrides
+from pipeline.analysis.crossval import with_overrides
+from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
 from pipeline.features import STOP_WORDS
+from pipeline.model import train_model
 from pipeline.monitoring import stability
-from pipeline.reviews import Reviews
 
 HYPOTHESIS = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                       suppress_health_check=[HealthCheck.too_slow])
@@ -60,7 +61,7 @@ def test_other_families_with_text_statistics_are_stable(family: str, train_split
     """
     overrides = {"model.family": family, "features.extra": ["length", "exclamations",
                                                             "negations"]}
-    model = train.train_model(train_split, with_overrides(params, overrides))
+    model = train_model(train_split, with_overrides(params, overrides))
     result = stability.check_stability(model)
     assert not result["alert"], result["unstable"]
 
@@ -97,7 +98,7 @@ def test_one_class_training_data_fails_clearly(train_split: Reviews, params) -> 
     negatives = [text for text, label in zip(train_split.texts, train_split.labels, strict=True)
                  if label == 0]
     with pytest.raises(PipelineError, match="both labels"):
-        train.train_model(Reviews(negatives, [0] * len(negatives)), params)
+        train_model(Reviews(negatives, [0] * len(negatives)), params)
 
 
 @pytest.mark.rubric("monitoring", 5)
@@ -110,7 +111,7 @@ def test_stop_word_only_training_data_fails_clearly(params) -> None:
     texts = [" ".join(words[i:i + 5]) for i in range(0, 60, 3)]
     labels = [i % 2 for i in range(len(texts))]
     with pytest.raises(PipelineError, match="train: cannot fit"):
-        train.train_model(Reviews(texts, labels), params)
+        train_model(Reviews(texts, labels), params)
 
 
 def test_stability_check_flags_a_nan_model(trained_model) -> None:

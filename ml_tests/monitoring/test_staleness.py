@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from pipeline import artifact
 from pipeline.errors import PipelineError
-from pipeline.monitoring import staleness
+from pipeline.monitoring import model_age
+from pipeline.serving import artifact
 
 
 def _limit(params: dict[str, Any]) -> float:
@@ -28,7 +28,7 @@ def test_freshly_packaged_model_is_not_stale(packaged_model: Path, params, recor
     Red when created_at is not recorded at packaging time (e.g. a constant or a copied old
     date) or the check measures age wrongly (seconds read as days).
     """
-    result = staleness.check_staleness(artifact.read_metadata(packaged_model), params)
+    result = model_age.check_model_age(artifact.read_metadata(packaged_model), params)
     record("staleness", result)
     assert not result["alert"], result["message"]
     assert 0 <= result["age_days"] < 1
@@ -42,10 +42,10 @@ def test_model_older_than_the_limit_raises_the_alert(packaged_model: Path, param
     comparison is reversed.
     """
     metadata = artifact.read_metadata(packaged_model)
-    built = staleness.created_at(metadata)
+    built = model_age.created_at(metadata)
     limit = timedelta(days=_limit(params))
-    young = staleness.check_staleness(metadata, params, now=built + limit - timedelta(hours=1))
-    old = staleness.check_staleness(metadata, params, now=built + limit + timedelta(hours=1))
+    young = model_age.check_model_age(metadata, params, now=built + limit - timedelta(hours=1))
+    old = model_age.check_model_age(metadata, params, now=built + limit + timedelta(hours=1))
     assert (young["alert"], old["alert"]) == (False, True)
     assert old["age_days"] == pytest.approx(_limit(params) + 1 / 24, abs=1e-3)
 
@@ -70,4 +70,4 @@ def test_unreadable_created_at_is_a_user_error(packaged_model: Path, params) -> 
     """A package without a usable created_at is an error to fix, not a silently fresh model."""
     metadata = {**artifact.read_metadata(packaged_model), "created_at": "last spring"}
     with pytest.raises(PipelineError, match="created_at"):
-        staleness.check_staleness(metadata, params)
+        model_age.check_model_age(metadata, params)

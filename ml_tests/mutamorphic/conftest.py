@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from pipeline import evaluate, lexicon, metamorphic, perf
+from pipeline.analysis import lexicon, metamorphic
 from pipeline.fileio import write_json_atomic
+from pipeline.model import predict_labels
+from pipeline.perf import measurement
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +25,7 @@ def mm_settings(params: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def mm_predict(trained_model):
     """Positive probabilities through the serving path, looked up at call time."""
-    return lambda texts: evaluate.predict_labels(trained_model, list(texts))[1]
+    return lambda texts: predict_labels(trained_model, list(texts))[1]
 
 
 @pytest.fixture(scope="session")
@@ -45,14 +47,14 @@ def mutamorphic_run(test_split, mm_settings, mm_predict, params, reports_dir) ->
 
     def repair_cost():
         # Repair and plain prediction of the same inputs, back to back in each round.
-        timings = perf.interleaved(
+        timings = measurement.interleaved(
             {"repair": repair_all, "plain": lambda: (mm_predict(texts), mm_predict(mutant_texts))},
             0, int(mm_settings["repair_rounds"]))
-        return [perf.compare_timings("repair_cost", timings["repair"], timings["plain"],
-                                     float(mm_settings["max_repair_cost_ratio"]))]
+        return [measurement.compare_timings("repair_cost", timings["repair"], timings["plain"],
+                                            float(mm_settings["max_repair_cost_ratio"]))]
 
     # The medians reported below come from the same (best) measurement as the ratio.
-    cost = perf.confirmed(repair_cost, int(mm_settings["repair_attempts"]))[0]
+    cost = measurement.confirmed(repair_cost, int(mm_settings["repair_attempts"]))[0]
     repair_seconds = cost.candidate
     before = metamorphic.consistency(mutants, source_p, mutant_p)
     after = metamorphic.consistency(mutants, repaired_source, repaired_mutant)

@@ -1,10 +1,10 @@
-"""Unit tests of the mutators, the lexicon and the repair vote (pipeline.metamorphic, .lexicon)."""
+"""Unit tests of the mutators, the lexicon and the repair vote (pipeline.analysis)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline import lexicon, metamorphic
+from pipeline.analysis import lexicon, metamorphic
 
 pytestmark = pytest.mark.mutamorphic
 

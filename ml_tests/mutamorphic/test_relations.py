@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import metamorphic
+from pipeline.analysis import metamorphic
 
 pytestmark = pytest.mark.mutamorphic
 
@@ -46,7 +46,7 @@ def test_repair_writes_nothing_and_leaves_the_test_split_alone(mm_predict, test_
                                                                params, mm_settings,
                                                                project_root):
     """Red when: repair caches into the repository, or edits the texts or labels it is given."""
-    from pipeline.prepare import split_reviews  # pylint: disable=import-outside-toplevel
+    from pipeline.data.split import split_reviews  # pylint: disable=import-outside-toplevel
 
     # The places a cache of repaired predictions or mutants would go; other people's source
     # files change under a shared checkout, so they are not watched.

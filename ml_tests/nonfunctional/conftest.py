@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from pipeline import artifact, perf
 from pipeline.fileio import write_json_atomic
+from pipeline.perf import measurement
+from pipeline.serving import artifact
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +25,7 @@ def nf_settings(params: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def reference_model(train_split, nf_settings):
     """The course baseline fitted on the pipeline's training split."""
-    model = perf.build_reference_model(nf_settings["baseline_max_features"])
+    model = measurement.build_reference_model(nf_settings["baseline_max_features"])
     return model.fit(train_split.texts, train_split.labels)
 
 
@@ -39,6 +40,6 @@ def reference_artifact(tmp_path_factory, reference_model) -> Path:
 @pytest.fixture(scope="session")
 def nonfunctional_report(reports_dir: Path):
     """Collects every comparison; written to reports/nonfunctional.json at the end."""
-    figures: dict[str, Any] = {"reference": perf.REFERENCE_NAME, "comparisons": {}}
+    figures: dict[str, Any] = {"reference": measurement.REFERENCE_NAME, "comparisons": {}}
     yield figures
     write_json_atomic(reports_dir / "nonfunctional.json", figures)

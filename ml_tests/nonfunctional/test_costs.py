@@ -1,6 +1,6 @@
 """Speed, memory, size and load time of the model, each against the course baseline.
 
-Every judgement goes through `pipeline.perf.compare` with a limit from params.yaml
+Every judgement goes through `pipeline.perf.measurement.compare` with a limit from params.yaml
 `nonfunctional.max_ratio`; timings are interleaved, judged by their median paired ratio, and a
 timing over its limit is measured again (`nonfunctional.attempts` in all) before it fails, so
 load beside the run does not turn it red. `test_a_three_times_slower_predictor_fails` shows the
@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import artifact, evaluate, perf, train
+from pipeline.model import predict_labels, train_model
+from pipeline.perf import measurement
+from pipeline.serving import artifact
 
 pytestmark = pytest.mark.nonfunctional
 
 
 def _serve(model):
-    """The serving path (`predict_labels`, looked up at call time) for a model."""
-    return lambda texts: evaluate.predict_labels(model, texts)
+    """The serving path (`predict_labels`) for a model."""
+    return lambda texts: predict_labels(model, texts)
 
 
 def _confirmed_speed(predict, reference_model, test_split, nf_settings):
-    return perf.confirmed(lambda: perf.speed_comparisons(
+    return measurement.confirmed(lambda: measurement.speed_comparisons(
         predict, reference_model.predict_proba, test_split.texts, nf_settings),
         int(nf_settings["attempts"]))
 
@@ -82,26 +84,27 @@ def test_training_time_and_memory_within_ratio_of_baseline(train_split, params, 
     repeated fitting).
     """
     def fit_candidate():
-        return train.train_model(train_split, params)
+        return train_model(train_split, params)
 
     def fit_reference():
-        model = perf.build_reference_model(nf_settings["baseline_max_features"])
+        model = measurement.build_reference_model(nf_settings["baseline_max_features"])
         return model.fit(train_split.texts, train_split.labels)
 
     limits = nf_settings["max_ratio"]
 
     def train_seconds():
-        timing = perf.interleaved({"candidate": fit_candidate, "reference": fit_reference},
-                                  1, int(nf_settings["repeats"]))
-        return [perf.compare_timings("train_seconds", timing["candidate"], timing["reference"],
-                                     limits["train_seconds"])]
+        timing = measurement.interleaved({"candidate": fit_candidate, "reference": fit_reference},
+                                         1, int(nf_settings["repeats"]))
+        return [measurement.compare_timings("train_seconds", timing["candidate"],
+                                            timing["reference"],
+                                            limits["train_seconds"])]
 
-    _, candidate_peak = perf.traced_peak(fit_candidate)
-    _, reference_peak = perf.traced_peak(fit_reference)
+    _, candidate_peak = measurement.traced_peak(fit_candidate)
+    _, reference_peak = measurement.traced_peak(fit_reference)
     _check([
-        *perf.confirmed(train_seconds, int(nf_settings["attempts"])),
-        perf.compare("train_peak_bytes", candidate_peak, reference_peak,
-                     limits["train_peak_bytes"]),
+        *measurement.confirmed(train_seconds, int(nf_settings["attempts"])),
+        measurement.compare("train_peak_bytes", candidate_peak, reference_peak,
+                            limits["train_peak_bytes"]),
     ], nonfunctional_report)
 
 
@@ -112,10 +115,11 @@ def test_serving_memory_within_ratio_of_baseline(trained_model, reference_model,
     Red when: serving materialises more (dense features, copies of the batch).
     """
     batch = list(test_split.texts) * int(nf_settings["batch_copies"])
-    _, candidate_peak = perf.traced_peak(lambda: _serve(trained_model)(batch))
-    _, reference_peak = perf.traced_peak(lambda: reference_model.predict_proba(batch))
-    _check([perf.compare("serve_peak_bytes", candidate_peak, reference_peak,
-                         nf_settings["max_ratio"]["serve_peak_bytes"])], nonfunctional_report)
+    _, candidate_peak = measurement.traced_peak(lambda: _serve(trained_model)(batch))
+    _, reference_peak = measurement.traced_peak(lambda: reference_model.predict_proba(batch))
+    limit = nf_settings["max_ratio"]["serve_peak_bytes"]
+    _check([measurement.compare("serve_peak_bytes", candidate_peak, reference_peak, limit)],
+           nonfunctional_report)
 
 
 def test_artifact_size_and_load_time_within_ratio_of_baseline(packaged_model, reference_artifact,
@@ -131,14 +135,15 @@ def test_artifact_size_and_load_time_within_ratio_of_baseline(packaged_model, re
     limits = nf_settings["max_ratio"]
 
     def load_seconds():
-        timing = perf.interleaved({
+        timing = measurement.interleaved({
             "candidate": lambda: artifact.load_package(packaged_model),
-            "reference": lambda: perf.load_reference_bytes(reference_artifact.read_bytes()),
+            "reference": lambda: measurement.load_reference_bytes(reference_artifact.read_bytes()),
         }, 1, int(nf_settings["repeats"]))
-        return [perf.compare_timings("load_seconds", timing["candidate"], timing["reference"],
-                                     limits["load_seconds"])]
+        return [measurement.compare_timings("load_seconds", timing["candidate"],
+                                            timing["reference"],
+                                            limits["load_seconds"])]
 
     _check([
-        perf.compare("artifact_bytes", size, len(reference_bytes), limits["artifact_bytes"]),
-        *perf.confirmed(load_seconds, int(nf_settings["attempts"])),
+        measurement.compare("artifact_bytes", size, len(reference_bytes), limits["artifact_bytes"]),
+        *measurement.confirmed(load_seconds, int(nf_settings["attempts"])),
     ], nonfunctional_report)

@@ -11,8 +11,8 @@ import platform
 from typing import Any
 
 import pipeline
-from pipeline import package
 from pipeline.errors import PipelineError
+from pipeline.serving.environment import installed_versions
 
 # Entries of metadata["versions"] that are not distributions: how to read them now.
 _RUNTIME = {"python": platform.python_version, "project": lambda: pipeline.__version__}
@@ -39,7 +39,7 @@ def recorded_environment(metadata: dict[str, Any]) -> dict[str, set[str | None]]
 def running_environment(names: list[str]) -> dict[str, str | None]:
     """The same names as installed now (None when a distribution is missing)."""
     distributions = tuple(name for name in names if name not in _RUNTIME)
-    running = dict(package.installed_versions(distributions))
+    running = dict(installed_versions(distributions))
     running.update({name: read() for name, read in _RUNTIME.items() if name in names})
     return running
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline import evaluate
+from pipeline.model import predict_labels
 from pipeline.monitoring.stats import population_stability_index, two_proportion_test
 from pipeline.params import get
 
@@ -25,8 +25,8 @@ def check_drift(model: Any, reference_texts: Sequence[str], batch_texts: Sequenc
     """Compare the predicted-positive share on the batch with that on the reference sample."""
     alpha = float(get(params, "monitoring.drift_alpha"))
     max_shift = float(get(params, "monitoring.max_positive_rate_shift"))
-    reference, _ = evaluate.predict_labels(model, reference_texts)
-    batch, _ = evaluate.predict_labels(model, batch_texts)
+    reference, _ = predict_labels(model, reference_texts)
+    batch, _ = predict_labels(model, batch_texts)
     reference_rate = sum(reference) / len(reference)
     batch_rate = sum(batch) / len(batch)
     z, p_value = two_proportion_test(sum(reference), len(reference), sum(batch), len(batch))

@@ -1,7 +1,7 @@
 """Monitor 2: a serving batch must satisfy the schema the training data satisfies.
 
-The same two layers as training data (pipeline.reviews row rules, then the Great Expectations
-suite of pipeline.schema for unlabelled data), applied before anything is scored: a corrupted
+The same two layers as training data (pipeline.data.reviews row rules, then the Great Expectations
+suite of pipeline.data.schema for unlabelled data), applied before anything is scored: a corrupted
 batch is reported with its reason and never reaches the model, so it cannot be silently scored.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline import evaluate, reviews
+from pipeline.data import reviews
 from pipeline.errors import PipelineError
+from pipeline.model import predict_labels
 
 
 def check_inputs(path: str | Path, params: dict[str, Any]) -> dict[str, Any]:
@@ -24,7 +25,7 @@ def check_inputs(path: str | Path, params: dict[str, Any]) -> dict[str, Any]:
     except PipelineError as error:
         return {"alert": True, "message": str(error), "input": str(path), "rows": None,
                 "reasons": [str(error)], "layer": "rows"}
-    from pipeline import schema  # pylint: disable=import-outside-toplevel  # ~7 s import
+    from pipeline.data import schema  # pylint: disable=import-outside-toplevel  # ~7 s import
 
     summary = schema.validate_frame(schema.reviews_frame(batch),
                                     schema.build_expectations(params, labelled=False),
@@ -48,6 +49,6 @@ def score_if_valid(path: str | Path, params: dict[str, Any], model: Any) -> dict
     if result["alert"]:
         return {**result, "scored": 0}
     texts = reviews.read_reviews(path, labelled=False).texts
-    predicted, _ = evaluate.predict_labels(model, texts)
+    predicted, _ = predict_labels(model, texts)
     return {**result, "scored": len(predicted),
             "positive_rate": sum(predicted) / len(predicted)}

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pipeline import perf
 from pipeline.params import get
+from pipeline.perf import measurement
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _seconds(model: Any, texts: list[str]) -> float:
 
 
 def _peak_bytes(model: Any, texts: list[str]) -> int:
-    return perf.traced_peak(lambda: model.predict_proba(texts))[1]
+    return measurement.traced_peak(lambda: model.predict_proba(texts))[1]
 
 
 def measure(candidate: Any, served: Any, texts: Sequence[str],
@@ -83,27 +83,28 @@ def measure(candidate: Any, served: Any, texts: Sequence[str],
             "peak_memory_bytes": min(_peak_bytes(model, texts) for _ in range(2)),
         }
     figures["paired"] = {
-        kind: perf.paired_ratio(perf.Timing(tuple(timings["candidate"])),
-                                perf.Timing(tuple(timings["served"])))
+        kind: measurement.paired_ratio(measurement.Timing(tuple(timings["candidate"])),
+                                       measurement.Timing(tuple(timings["served"])))
         for kind, timings in (("single_latency", single), ("batch_latency", batch))
     }
     return figures
 
 
 def _comparisons(figures: dict[str, dict[str, float]],
-                 limits: dict[str, float]) -> list[perf.Comparison]:
+                 limits: dict[str, float]) -> list[measurement.Comparison]:
     """Candidate against served, oriented so that a ratio above 1 means the candidate is worse."""
     new, old, paired = figures["candidate"], figures["served"], figures["paired"]
     return [
-        perf.Comparison("single_latency", new["single_latency_ms"], old["single_latency_ms"],
-                        limits["single_latency"], paired=paired["single_latency"]),
-        perf.Comparison("batch_latency", new["batch_latency_ms"], old["batch_latency_ms"],
-                        limits["batch_latency"], paired=paired["batch_latency"]),
+        measurement.Comparison("single_latency", new["single_latency_ms"], old["single_latency_ms"],
+                               limits["single_latency"], paired=paired["single_latency"]),
+        measurement.Comparison("batch_latency", new["batch_latency_ms"], old["batch_latency_ms"],
+                               limits["batch_latency"], paired=paired["batch_latency"]),
         # time per review: served throughput over candidate throughput
-        perf.compare("throughput", old["throughput_per_s"], new["throughput_per_s"],
-                     limits["throughput"]),
-        perf.compare("peak_memory", new["peak_memory_bytes"], max(old["peak_memory_bytes"], 1),
-                     limits["peak_memory"]),
+        measurement.compare("throughput", old["throughput_per_s"], new["throughput_per_s"],
+                            limits["throughput"]),
+        measurement.compare("peak_memory", new["peak_memory_bytes"],
+                            max(old["peak_memory_bytes"], 1),
+                            limits["peak_memory"]),
     ]
 
 
@@ -122,12 +123,12 @@ def check_performance(candidate: Any, served: Any, texts: Sequence[str],
     plan = Plan.from_params(params)
     attempts: list[dict[str, dict[str, float]]] = []
 
-    def attempt() -> list[perf.Comparison]:
+    def attempt() -> list[measurement.Comparison]:
         attempts.append(measure(candidate, served, texts,
                                 replace(plan, seed=plan.seed + len(attempts))))
         return _comparisons(attempts[-1], limits)
 
-    best = perf.confirmed(attempt, int(get(params, "monitoring.performance_attempts")))
+    best = measurement.confirmed(attempt, int(get(params, "monitoring.performance_attempts")))
     ratios = {comparison.name: comparison.ratio for comparison in best}
     regressed = sorted(name for name, ratio in ratios.items() if ratio > limits[name])
     return {

@@ -1,8 +1,9 @@
-"""Serving: the HTTP server that answers predictions with the registry's served model.
+"""Serving: the model between a client's request and the record it leaves behind.
 
-Role: everything between a client's request and the model, and the record it leaves behind.
-`app` is the FastAPI application (validation, micro-batching, metrics), `served` loads and
-hot-swaps the model through the registry and artifact checks, `predlog` appends the prediction
-log, `logreader` reads it back (local directory or S3) with late labels for monitoring,
-`server` is `python -m pipeline serve` and `bench` is `python -m pipeline serve-bench`.
+`artifact` reads and writes the model's bytes (skops, sha256-checked) and `packaging` the package
+directory around them, with the `environment` it was built in; `predict` and `explain` are the
+command-line front ends; `app` is the FastAPI application (validation, micro-batching, metrics),
+`served` loads and hot-swaps the model through the registry, `predlog` appends the prediction log
+and `logreader` reads it back (local directory or S3) with late labels for monitoring; `server` is
+`python -m pipeline serve`.
 """

@@ -28,8 +28,10 @@ from typing import Any
 import scipy.sparse
 import sklearn
 
-from pipeline import artifact, evaluate, registry
+from pipeline import registry
 from pipeline.errors import PipelineError
+from pipeline.model import predict_labels
+from pipeline.serving import artifact
 
 # The step names `pipeline.model.build_model` gives every model this project trains.
 STEPS = ("preprocess", "features", "classifier")
@@ -86,7 +88,7 @@ class ServedModel:
         steps = self.model.named_steps
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             rows = steps["features"].transform(steps["preprocess"].transform(texts))
-            labels, probabilities = evaluate.predict_labels(steps["classifier"], rows)
+            labels, probabilities = predict_labels(steps["classifier"], rows)
         rows = scipy.sparse.csr_matrix(rows)
         bounds = rows.indptr.tolist()
         indices, values = rows.indices.tolist(), rows.data.tolist()

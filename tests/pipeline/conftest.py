@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.data.reviews import Reviews
 from pipeline.params import load_params
-from pipeline.reviews import Reviews
 
 # Handwritten for these tests (not from the dumps): enough words for a vocabulary.
 TINY_REVIEWS = Reviews(
@@ -34,6 +34,6 @@ def tiny_reviews() -> Reviews:
 @pytest.fixture(scope="session")
 def tiny_model(project_params):
     """The project's model pipeline fitted on the handwritten reviews."""
-    from pipeline.train import train_model  # pylint: disable=import-outside-toplevel
+    from pipeline.model import train_model  # pylint: disable=import-outside-toplevel
 
     return train_model(TINY_REVIEWS, project_params)

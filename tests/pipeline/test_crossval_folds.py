@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.crossval import cv_scores, summarise, with_overrides
+from pipeline.analysis.crossval import cv_scores, summarise, with_overrides
 from pipeline.errors import PipelineError
 
 

@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from pipeline.download import fetch_file
 from pipeline.errors import PipelineError
+from pipeline.stages.download import fetch_file
 
 CONTENT = b"Review\tLiked\nGood.\t1\n"
 

@@ -17,11 +17,11 @@ import pytest
 from test_registry import exercise_lifecycle, make_package, version_of
 
 from ml_tests.support.hub_stub import HubStub
-from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.hub import HubRegistry
 from pipeline.registry import CARD_NAME, INDEX_NAME, load_model, open_registry
+from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME
 
 REPO = "owner/sentiment"
 

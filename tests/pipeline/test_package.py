@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from pipeline import artifact
-from pipeline.crossval import with_overrides
+from pipeline.analysis.crossval import with_overrides
+from pipeline.data.reviews import format_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
-from pipeline.package import package_model
-from pipeline.reviews import format_reviews
+from pipeline.serving import artifact
+from pipeline.serving.packaging import package_model
 
 CONTRACT_FIELDS = {"version", "artifact", "sha256", "data_sha256", "metrics", "params",
                    "created_at", "versions"}

@@ -8,9 +8,10 @@ from importlib import metadata as importlib_metadata
 import pytest
 
 import pipeline
-from pipeline.crossval import with_overrides
+from pipeline.analysis.crossval import with_overrides
 from pipeline.errors import PipelineError
-from pipeline.package import build_metadata, check_quality, installed_versions
+from pipeline.serving.environment import installed_versions
+from pipeline.serving.packaging import build_metadata, check_min_accuracy
 
 SHA = "ab" * 32
 
@@ -43,9 +44,9 @@ def test_installed_versions_names_absent_distributions_none():
 
 def test_quality_floor_is_inclusive(project_params):
     params = with_overrides(project_params, {"quality.min_accuracy": 0.8})
-    check_quality({"accuracy": 0.8}, params)
+    check_min_accuracy({"accuracy": 0.8}, params)
     with pytest.raises(PipelineError) as refused:
-        check_quality({"accuracy": "0.79"}, params)
+        check_min_accuracy({"accuracy": "0.79"}, params)
     assert str(refused.value) == (
         "reports/metrics.json: accuracy 0.790 is below quality.min_accuracy 0.800; the model "
         "was not packaged and the previous package is unchanged")

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from pipeline import artifact
 from pipeline.__main__ import main
-from pipeline.package import package_model
-from pipeline.reviews import format_reviews
+from pipeline.data.reviews import format_reviews
+from pipeline.serving import artifact
+from pipeline.serving.packaging import package_model
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.registry import (
@@ -21,6 +20,7 @@ from pipeline.registry import (
     main,
     open_registry,
 )
+from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
 
 ROWS = [[0.0, 1.0], [1.0, 0.0], [0.2, 0.9], [0.9, 0.1], [0.1, 0.7], [0.8, 0.3]]
 LABELS = [0, 1, 0, 1, 0, 1]
@@ -30,7 +30,7 @@ def make_package(directory: Path, c: float = 1.0) -> Path:
     """A tiny but real package: a fitted LogisticRegression (C decides the bytes) + metadata."""
     from sklearn.linear_model import LogisticRegression
 
-    from pipeline.package import build_metadata
+    from pipeline.serving.packaging import build_metadata
 
     directory.mkdir(parents=True, exist_ok=True)
     model = LogisticRegression(C=c, random_state=0).fit(ROWS, LABELS)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.data.reviews import Reviews, format_reviews, parse_reviews
 from pipeline.errors import PipelineError
-from pipeline.reviews import Reviews, format_reviews, parse_reviews
 
 GOOD = b"Review\tLiked\nGreat food.\t1\nCold soup.\t0\n"
 
@@ -54,7 +54,7 @@ def test_bad_input_is_one_clear_line(data, labelled, message):
 
 
 def test_missing_file_and_directory(tmp_path):
-    from pipeline.reviews import read_reviews  # pylint: disable=import-outside-toplevel
+    from pipeline.data.reviews import read_reviews  # pylint: disable=import-outside-toplevel
 
     with pytest.raises(PipelineError, match="file not found"):
         read_reviews(tmp_path / "absent.tsv")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.data.reviews import Reviews, format_reviews, parse_reviews, read_reviews
 from pipeline.errors import PipelineError
-from pipeline.reviews import Reviews, format_reviews, parse_reviews, read_reviews
 
 
 @pytest.mark.parametrize(("data", "labelled", "message"), [

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import download, sources
+from pipeline.data import sources
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
+from pipeline.stages import download
 
 
 def _with_source(params: dict, source: str) -> dict:

@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
 from pipeline.fileio import write_json_atomic
-from pipeline.package import build_metadata
+from pipeline.model import train_model
 from pipeline.params import load_params
 from pipeline.registry import LocalRegistry
 from pipeline.serving.app import Service, create_app
-from pipeline.serving.server import build_service
+from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
+from pipeline.serving.packaging import build_metadata
 from pipeline.serving.served import DirectorySource
+from pipeline.serving.server import build_service
 from pipeline.serving.settings import ServingSettings
-from pipeline.train import train_model
 
 C_VALUES = (1.0, 2.0, 4.0)
 PROJECT_ROOT = Path(__file__).resolve().parents[3]

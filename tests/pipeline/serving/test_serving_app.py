@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from pipeline.artifact import load_package
 from pipeline.serving.app import create_app, parse_reviews
-from pipeline.serving.server import build_service
+from pipeline.serving.artifact import load_package
 from pipeline.serving.served import RegistrySource, ServedModel
+from pipeline.serving.server import build_service
 
 PII_REVIEW = "Call me at +1 555 123 4567 or mail jo.doe@example.com, the soup was cold"
 

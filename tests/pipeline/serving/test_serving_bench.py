@@ -1,4 +1,4 @@
-"""`python -m pipeline serve-bench` (pipeline.serving.bench): a tiny run and its helpers.
+"""`python -m pipeline serve-bench` (pipeline.perf.serving): a tiny run and its helpers.
 
 Figures are checked for being measured and consistent, never against a speed limit.
 """
@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from pipeline.__main__ import main as pipeline_main
-from pipeline.serving.bench import count_log_lines, mean_batch, server_memory_mb, verdicts
+from pipeline.perf.serving import count_log_lines, mean_batch, server_memory_mb, verdicts
 
 
 @pytest.mark.slow

@@ -9,11 +9,16 @@ import threading
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from pipeline.artifact import ARTIFACT_NAME, load_package
 from pipeline.errors import PipelineError
-from pipeline.serving.served import DirectorySource, ModelHolder, RegistrySource, ServedModel
-from pipeline.serving.served import Watcher
-from pipeline.train import train_model
+from pipeline.model import train_model
+from pipeline.serving.artifact import ARTIFACT_NAME, load_package
+from pipeline.serving.served import (
+    DirectorySource,
+    ModelHolder,
+    RegistrySource,
+    ServedModel,
+    Watcher,
+)
 
 
 def test_score_is_the_models_own_computation(packages):

@@ -8,8 +8,8 @@ the comparisons paired.
 from __future__ import annotations
 
 import copy
-from typing import Any
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

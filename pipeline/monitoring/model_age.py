@@ -29,7 +29,7 @@ def created_at(metadata: dict[str, Any]) -> datetime:
     return moment
 
 
-def check_staleness(metadata: dict[str, Any], params: dict[str, Any],
+def check_model_age(metadata: dict[str, Any], params: dict[str, Any],
                     now: datetime | None = None) -> dict[str, Any]:
     """Alert when the model is older than monitoring.max_model_age_days."""
     now = now or datetime.now(UTC)

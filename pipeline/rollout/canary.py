@@ -15,7 +15,7 @@ before anything is promoted and checks, with thresholds from `canary:` in params
   a finite probability in [0, 1] with rows summing to 1, and no exception.
 
 Agreement and latency need a reference: without a served model (a first release) they are
-skipped and said so. When the canary passes, the release check (`pipeline.release`: held-out
+skipped and said so. When the canary passes, the release check (`pipeline.rollout.release`: held-out
 accuracy against `quality.min_accuracy` and against the served version) runs, and only then is
 the candidate published and promoted. Any failure exits with code 2 and one line naming every
 failed check; the served version is left in place. Figures go to `reports/canary.json`.
@@ -33,15 +33,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import perf
-from pipeline.artifact import load_package
 from pipeline.cli import CommandParser
+from pipeline.data.reviews import read_reviews
+from pipeline.data.sources import raw_file
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import REPORTS_DIR
 from pipeline.params import get, load_params
-from pipeline.reviews import read_reviews
-from pipeline.sources import raw_file
+from pipeline.perf import measurement
+from pipeline.serving.artifact import load_package
 
 CANARY_REPORT = REPORTS_DIR / "canary.json"
 
@@ -154,11 +154,11 @@ def latency_ms(candidate: Any, served: Any, texts: list[str],
     ratio is the median over those pairs, which stays meaningful where an absolute time would
     not.
     """
-    timings = perf.item_latencies(
+    timings = measurement.item_latencies(
         {"candidate": candidate.predict_proba, "served": served.predict_proba}, texts,
         warmup=1, repeats=repeats)  # the warm-up pays for lazy imports and caches
     return (timings["candidate"].median * 1e3, timings["served"].median * 1e3,
-            perf.paired_ratio(timings["candidate"], timings["served"]))
+            measurement.paired_ratio(timings["candidate"], timings["served"]))
 
 
 def _labelled_errors(candidate: Any, limit: float) -> tuple[int, str | None]:
@@ -188,13 +188,13 @@ def _latency(candidate: Any, served: Any, traffic: list[str],
     repeats = int(get(params, "canary.latency_repeats"))
     limit = float(get(params, "canary.max_latency_ratio"))
 
-    def measure() -> list[perf.Comparison]:
+    def measure() -> list[measurement.Comparison]:
         mine, theirs, ratio = latency_ms(candidate, served, sample, repeats)
-        return [perf.Comparison("latency", mine, theirs, limit, paired=ratio)]
+        return [measurement.Comparison("latency", mine, theirs, limit, paired=ratio)]
 
     # A ratio over the limit is measured again: a slow candidate stays slow, load beside the
     # release job does not.
-    best = perf.confirmed(measure, int(get(params, "canary.latency_attempts")))[0]
+    best = measurement.confirmed(measure, int(get(params, "canary.latency_attempts")))[0]
     latency = Latency(best.candidate, best.reference, best.ratio)
     mine, theirs = latency.candidate_ms, latency.served_ms
     if latency.ratio <= limit:
@@ -233,7 +233,7 @@ def run_canary(candidate: Any, served: Any | None, traffic: list[str], params: d
 
 def _reference(served: str | None, registry: Any) -> tuple[Any, dict[str, Any]] | None:
     """The model to compare with: a package directory, a registry version, or the served one."""
-    from pipeline.release import served_model  # pylint: disable=import-outside-toplevel
+    from pipeline.rollout.release import served_model  # pylint: disable=import-outside-toplevel
 
     if served is None:
         return served_model(registry)
@@ -253,7 +253,7 @@ def main(argv: list[str]) -> int:
     """Canary, then release check, then publish and promote (unless --dry-run)."""
     # pylint: disable-next=import-outside-toplevel
     from pipeline.registry import open_registry
-    from pipeline.release import release  # pylint: disable=import-outside-toplevel
+    from pipeline.rollout.release import release  # pylint: disable=import-outside-toplevel
 
     parser = CommandParser(prog="python -m pipeline canary", description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)

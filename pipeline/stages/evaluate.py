@@ -5,55 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from typing import Any
 
-from pipeline.artifact import loads_model
 from pipeline.cli import CommandParser
+from pipeline.data.reviews import read_reviews
 from pipeline.fileio import write_bytes_atomic, write_json_atomic
 from pipeline.layout import METRICS, PREDICTIONS_PLOT, ROC_PLOT, TEST_SPLIT, TRAINED_MODEL
-from pipeline.reviews import read_reviews
-
-DIGITS = 6
-
-
-def score_predictions(labels: Sequence[int], predicted: Sequence[int],
-                      positive_probability: Sequence[float]) -> dict[str, Any]:
-    """The metrics the project reports, rounded so that reruns print identical files."""
-    # pylint: disable-next=import-outside-toplevel
-    from sklearn.metrics import (
-        accuracy_score,
-        confusion_matrix,
-        f1_score,
-        precision_score,
-        recall_score,
-        roc_auc_score,
-    )
-
-    matrix = confusion_matrix(labels, predicted, labels=[0, 1])
-    return {
-        "accuracy": round(float(accuracy_score(labels, predicted)), DIGITS),
-        "f1": round(float(f1_score(labels, predicted)), DIGITS),
-        "precision": round(float(precision_score(labels, predicted, zero_division=0)), DIGITS),
-        "recall": round(float(recall_score(labels, predicted)), DIGITS),
-        "roc_auc": round(float(roc_auc_score(labels, positive_probability)), DIGITS),
-        "n_test": len(labels),
-        "confusion_matrix": matrix.tolist(),
-    }
-
-
-def predict_labels(model, texts: Sequence[str]) -> tuple[list[int], list[float]]:
-    """Predicted labels and positive-class probabilities (threshold 0.5).
-
-    `texts` may be a list, a Series or a table with a Review column; it is passed on as is.
-    """
-    probability = model.predict_proba(texts)[:, 1]
-    return (probability >= 0.5).astype(int).tolist(), probability.tolist()
-
-
-def evaluate_model(model, texts: Sequence[str], labels: Sequence[int]) -> dict[str, Any]:
-    """Score a fitted model on labelled texts."""
-    predicted, probability = predict_labels(model, texts)
-    return score_predictions(labels, predicted, probability)
+from pipeline.metrics import DIGITS, score_predictions
+from pipeline.model import predict_labels
+from pipeline.serving.artifact import loads_model
 
 
 def _predictions_csv(labels: Sequence[int], predicted: Sequence[int]) -> bytes:

@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from pipeline import crossval
+from pipeline.analysis import crossval
 from pipeline.cli import CommandParser
+from pipeline.data.reviews import read_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import REPORTS_DIR, TRAIN_SPLIT
 from pipeline.params import get, load_params
-from pipeline.reviews import read_reviews
 
 TUNING_REPORT = REPORTS_DIR / "tuning.json"
 Scorer = Callable[[dict[str, Any], Sequence[str], Sequence[int]], np.ndarray]

@@ -1,6 +1,6 @@
 """The Great Expectations suite over features: what the model is fed, not what the file holds.
 
-pipeline.schema checks the raw reviews; a review can pass it and still reach the model as
+pipeline.data.schema checks the raw reviews; a review can pass it and still reach the model as
 nothing (a review made only of stop words) or as garbage (a tokeniser that stopped splitting).
 This suite runs the project's preprocessing and vectoriser and checks the result: every review
 keeps at least one token, token counts and the vocabulary size stay within the bounds of
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.data.reviews import LABEL, Reviews
+from pipeline.data.schema import validate_frame
 from pipeline.params import get
-from pipeline.reviews import LABEL, Reviews
-from pipeline.schema import validate_frame
 
 FEATURES = "Features"
 TOKENS = "Tokens"

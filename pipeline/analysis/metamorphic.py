@@ -1,7 +1,7 @@
 """Metamorphic relations over review text, their mutants, and automatic inconsistency repair.
 
 Three relations, each with a mutator:
-- synonym (invariance): one word replaced by a curated synonym (pipeline.lexicon) keeps the label;
+- synonym (invariance): one word replaced by a curated synonym (`lexicon`) keeps the label;
 - neutral (invariance): a sentence about nothing that matters added before or after keeps it;
 - negation (directional): negating a polar adjective after a copula ("was good" -> "was not
   good"), or removing such a negation, moves the positive probability against (or back
@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline import lexicon
+from pipeline.analysis import lexicon
 
 SYNONYM, NEUTRAL, NEGATION = "synonym", "neutral", "negation"
 INVARIANT = (SYNONYM, NEUTRAL)

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.artifact import load_package
+from pipeline.data.reviews import Reviews, read_reviews
 from pipeline.errors import PipelineError
-from pipeline.evaluate import evaluate_model
 from pipeline.layout import TEST_SPLIT
+from pipeline.metrics import evaluate_model
 from pipeline.params import get
-from pipeline.reviews import Reviews, read_reviews
+from pipeline.serving.artifact import load_package
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,23 @@
-"""Stage `package`: the servable model directory, `models/model.skops` + `models/metadata.json`.
+"""Writing a package directory: the artifact beside a metadata.json that says what it is.
 
-A model below `quality.min_accuracy` is refused here and the previous package stays as it was:
-the artifact and its metadata are only replaced once everything has been checked.
+A model below `quality.min_accuracy` is refused and the previous package stays as it was: the
+artifact and its metadata are only replaced once everything has been checked.
 """
 
 from __future__ import annotations
 
-import json
 import platform
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pipeline
-from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME
-from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic, write_json_atomic
-from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
-from pipeline.params import get, load_params
-from pipeline.sources import raw_file
-
-# The installed distributions whose versions can change what the model computes; recorded at
-# packaging so that monitoring can tell when serving runs on a different stack.
-RECORDED_DISTRIBUTIONS = ("scikit-learn", "numpy", "scipy", "skops", "nltk", "joblib", "pandas")
-
-
-def installed_versions(names: tuple[str, ...] = RECORDED_DISTRIBUTIONS) -> dict[str, str | None]:
-    """Versions of the given distributions in the running environment (None when absent)."""
-    from importlib import metadata  # pylint: disable=import-outside-toplevel
-
-    versions: dict[str, str | None] = {}
-    for name in names:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+from pipeline.layout import METRICS
+from pipeline.params import get
+from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME
+from pipeline.serving.environment import installed_versions
 
 
 def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, Any],
@@ -61,7 +42,7 @@ def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, An
     }
 
 
-def check_quality(metrics: dict[str, Any], params: dict[str, Any]) -> None:
+def check_min_accuracy(metrics: dict[str, Any], params: dict[str, Any]) -> None:
     """Refuse to package a model whose held-out accuracy is below the configured floor."""
     floor = float(get(params, "quality.min_accuracy"))
     accuracy = float(metrics["accuracy"])
@@ -78,24 +59,9 @@ def package_model(model_path: Path, metrics: dict[str, Any], params: dict[str, A
 
     `data_path` is the labelled file the model was trained from, recorded by its sha256.
     """
-    check_quality(metrics, params)
+    check_min_accuracy(metrics, params)
     data = model_path.read_bytes()
     metadata = build_metadata(sha256_bytes(data), sha256_file(data_path), metrics, params)
     write_bytes_atomic(out_dir / ARTIFACT_NAME, data)
     write_json_atomic(out_dir / METADATA_NAME, metadata)
     return metadata
-
-
-def main(argv: list[str]) -> int:
-    """Package data/model/model.skops with reports/metrics.json into models/."""
-    parser = CommandParser(prog="python -m pipeline package", description=__doc__)
-    parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--out", type=Path, default=MODELS_DIR)
-    args = parser.parse_args(argv)
-    params = load_params(args.params)
-    metrics = json.loads(METRICS.read_text(encoding="utf-8"))
-    metadata = package_model(TRAINED_MODEL, metrics, params, args.out,
-                             raw_file(params, "training"))
-    print(f"{args.out / ARTIFACT_NAME}: version {metadata['version']}, "
-          f"accuracy {metrics['accuracy']:.3f}")
-    return 0

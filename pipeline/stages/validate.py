@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli import CommandParser
+from pipeline.data.reviews import read_reviews
+from pipeline.data.sources import ROLES, raw_file
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.layout import VALIDATION_REPORT
 from pipeline.params import get, load_params
-from pipeline.reviews import read_reviews
-from pipeline.sources import ROLES, raw_file
 
 
 def validate_file(path: Path, labelled: bool, params: dict[str, Any] | None) -> dict[str, Any]:
@@ -26,7 +26,12 @@ def validate_file(path: Path, labelled: bool, params: dict[str, Any] | None) -> 
     summary: dict[str, Any] = {"rows": len(reviews.texts), "labelled": labelled}
     if params is not None:
         # pylint: disable-next=import-outside-toplevel
-        from pipeline.schema import build_expectations, failed_checks, reviews_frame, validate_frame
+        from pipeline.data.schema import (
+            build_expectations,
+            failed_checks,
+            reviews_frame,
+            validate_frame,
+        )
 
         result = validate_frame(reviews_frame(reviews), build_expectations(params, labelled))
         summary["expectations"] = result

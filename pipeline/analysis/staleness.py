@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.data.reviews import Reviews
 from pipeline.params import get
-from pipeline.reviews import Reviews
 
 Fit = Callable[[Reviews, dict[str, Any]], Any]
 

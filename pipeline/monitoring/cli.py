@@ -15,14 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import artifact, registry
+from pipeline import registry
 from pipeline.cli import CommandParser
+from pipeline.data.reviews import read_reviews
+from pipeline.data.sources import raw_file
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import MODELS_DIR, REPORTS_DIR, TRAINED_MODEL
 from pipeline.params import get, load_params
-from pipeline.reviews import read_reviews
-from pipeline.sources import raw_file
+from pipeline.serving import artifact
 
 CHECKS = ("deps", "inputs", "skew", "staleness", "stability", "performance", "drift", "quality")
 
@@ -78,9 +79,9 @@ def _run_skew(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any
 
 
 def _run_staleness(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
-    from pipeline.monitoring import staleness  # pylint: disable=import-outside-toplevel
+    from pipeline.monitoring import model_age  # pylint: disable=import-outside-toplevel
 
-    return staleness.check_staleness(_served_metadata(args), params)
+    return model_age.check_model_age(_served_metadata(args), params)
 
 
 def _run_stability(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
@@ -106,14 +107,15 @@ def _run_drift(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, An
 
 
 def _run_quality(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
-    from pipeline.monitoring import quality  # pylint: disable=import-outside-toplevel
+    from pipeline.monitoring import live_quality  # pylint: disable=import-outside-toplevel
 
     served, metadata = _served(args)
     recorded = (metadata.get("metrics") or {}).get("accuracy")
     candidate = artifact.load_package(args.candidate)[0] if args.candidate else None
-    return quality.check_quality(served, read_reviews(args.input), params,
-                                 recorded_accuracy=None if recorded is None else float(recorded),
-                                 candidate=candidate)
+    recorded_accuracy = None if recorded is None else float(recorded)
+    return live_quality.check_live_quality(served, read_reviews(args.input), params,
+                                           recorded_accuracy=recorded_accuracy,
+                                           candidate=candidate)
 
 
 RUNNERS: dict[str, Callable[[argparse.Namespace, dict[str, Any]], dict[str, Any]]] = {

@@ -2,7 +2,7 @@
 
 The checks here are plain Python on purpose: `python -m pipeline validate` must answer in well
 under a second and name the exact row at fault, which a full Great Expectations run cannot do
-cheaply. The Great Expectations suite (pipeline.schema) adds the statistical expectations.
+cheaply. The Great Expectations suite (pipeline.data.schema) adds the statistical expectations.
 """
 
 from __future__ import annotations

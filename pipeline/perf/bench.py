@@ -2,7 +2,7 @@
 
 Reads the packaged model (verified as `predict` loads it) and the labelled data named in
 params.yaml, times each figure after warm-up over several repetitions with the helpers the
-non-functional suite uses (pipeline.perf), and writes reports/benchmarks.json. The course
+non-functional suite uses (`measurement`), and writes reports/benchmarks.json. The course
 baseline is measured in the same run, so the ratios mean something on any machine; the goals
 in params.yaml `nonfunctional.bench_goals` are this project's targets for a 2-core machine.
 """
@@ -15,15 +15,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline import artifact, evaluate, perf, train
 from pipeline.cli import CommandParser
+from pipeline.data.reviews import Reviews, read_reviews
+from pipeline.data.sources import DATA_DIR_ENV, file_spec, local_source, raw_file
+from pipeline.data.split import split_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.layout import MODELS_DIR, REPORTS_DIR
+from pipeline.model import predict_labels, train_model
 from pipeline.params import get, load_params
-from pipeline.prepare import split_reviews
-from pipeline.reviews import Reviews, read_reviews
-from pipeline.sources import DATA_DIR_ENV, file_spec, local_source, raw_file
+from pipeline.perf import measurement
+from pipeline.serving import artifact
 
 OUTPUT = REPORTS_DIR / "benchmarks.json"
 # Goals met when the figure is at most the goal, except throughput (at least).
@@ -58,20 +60,20 @@ def measure(model_dir: Path, params: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     model, metadata = artifact.load_package(model_dir)
     first_load = time.perf_counter() - start  # includes importing scikit-learn and skops
-    loads = perf.interleaved({"load": lambda: artifact.load_package(model_dir)}, 1, repeats)
+    loads = measurement.interleaved({"load": lambda: artifact.load_package(model_dir)}, 1, repeats)
 
     train_split, test_split = split_reviews(training_data(params), params)
-    reference = perf.build_reference_model(settings["baseline_max_features"])
+    reference = measurement.build_reference_model(settings["baseline_max_features"])
     reference.fit(train_split.texts, train_split.labels)
-    speed = {c.name: c for c in perf.speed_comparisons(
-        lambda texts: evaluate.predict_labels(model, texts), reference.predict_proba,
+    speed = {c.name: c for c in measurement.speed_comparisons(
+        lambda texts: predict_labels(model, texts), reference.predict_proba,
         test_split.texts, settings)}
     batch_size = len(test_split.texts) * int(settings["batch_copies"])
     batch = list(test_split.texts) * int(settings["batch_copies"])
 
-    fits = perf.interleaved({"train": lambda: train.train_model(train_split, params)}, 1, repeats)
-    _, train_peak = perf.traced_peak(lambda: train.train_model(train_split, params))
-    _, serve_peak = perf.traced_peak(lambda: evaluate.predict_labels(model, batch))
+    fits = measurement.interleaved({"train": lambda: train_model(train_split, params)}, 1, repeats)
+    _, train_peak = measurement.traced_peak(lambda: train_model(train_split, params))
+    _, serve_peak = measurement.traced_peak(lambda: predict_labels(model, batch))
     return {
         "model_version": metadata["version"],
         "predict_latency_p50_ms": round(speed["latency_p50"].candidate * 1e3, 4),
@@ -84,9 +86,9 @@ def measure(model_dir: Path, params: dict[str, Any]) -> dict[str, Any]:
         "first_load_seconds_with_imports": round(first_load, 4),
         "train_peak_traced_mb": round(train_peak / 2**20, 3),
         "serve_peak_traced_mb": round(serve_peak / 2**20, 3),
-        "peak_rss_mb": round(perf.peak_rss_mb(), 1),
+        "peak_rss_mb": round(measurement.peak_rss_mb(), 1),
         "against_baseline": {name: round(c.ratio, 3) for name, c in speed.items()},
-        "baseline": perf.REFERENCE_NAME,
+        "baseline": measurement.REFERENCE_NAME,
         "warmup": warmup,
         "repeats": repeats,
         "machine": machine(),

@@ -1,6 +1,6 @@
 """The Great Expectations suite over raw reviews: the statistical half of the data schema.
 
-Row-level rules (header, field count, labels, empty text) are enforced by pipeline.reviews, which
+Row-level rules (header, field count, labels, empty text) are enforced by `reviews`, which
 names the exact line. This suite checks what only the whole table shows: row counts, lengths,
 label balance, uniqueness. Great Expectations is imported only when a suite runs (about 7 s).
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.data.reviews import LABEL, TEXT, Reviews
 from pipeline.params import get
-from pipeline.reviews import LABEL, TEXT, Reviews
 
 
 def reviews_frame(reviews: Reviews):

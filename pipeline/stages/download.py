@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli import CommandParser
+from pipeline.data.sources import DATA_DIR_ENV, origin
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_path, sha256_file
 from pipeline.params import get, load_params
-from pipeline.sources import DATA_DIR_ENV, origin
 
 TIMEOUT_SECONDS = 30
 

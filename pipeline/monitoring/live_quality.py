@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline import evaluate
+from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
+from pipeline.model import predict_labels
 from pipeline.monitoring.stats import one_sided_below
 from pipeline.params import get
-from pipeline.reviews import Reviews
 
 
 def _correct(model: Any, batch: Reviews) -> list[bool]:
-    predicted, _ = evaluate.predict_labels(model, batch.texts)
+    predicted, _ = predict_labels(model, batch.texts)
     return [p == y for p, y in zip(predicted, batch.labels or [], strict=True)]
 
 
@@ -30,9 +30,9 @@ def _below(accuracy: float, reference: float, total: int, alpha: float,
     return p_value < alpha and reference - accuracy >= min_drop, p_value
 
 
-def check_quality(served: Any, batch: Reviews, params: dict[str, Any],
-                  recorded_accuracy: float | None = None,
-                  candidate: Any | None = None) -> dict[str, Any]:
+def check_live_quality(served: Any, batch: Reviews, params: dict[str, Any],
+                       recorded_accuracy: float | None = None,
+                       candidate: Any | None = None) -> dict[str, Any]:
     """Alert when served accuracy fell below its recorded accuracy or the quality floor, or a
     candidate is worse than the served model on the same reviews."""
     if not batch.labels:

@@ -30,11 +30,11 @@ from itertools import cycle
 from pathlib import Path
 from typing import Any
 
-from pipeline import bench, perf
 from pipeline.cli import CommandParser
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import REPORTS_DIR
 from pipeline.params import get, load_params
+from pipeline.perf import bench, measurement
 from pipeline.serving.app import JSON
 from pipeline.serving.process import ServerProcess
 
@@ -92,11 +92,11 @@ def reviews_answered(status: int, content: bytes) -> int:
 
 
 async def sequential(url: str, bodies: Iterator[bytes],
-                     requests: int) -> tuple[perf.Timing, int, int]:
+                     requests: int) -> tuple[measurement.Timing, int, int]:
     """One client, one request at a time: (latency samples, reviews answered, errors)."""
     client = LoopbackClient(url)
     samples, answered, errors = [], 0, 0
-    with perf.untraced():
+    with measurement.untraced():
         for _ in range(requests):
             body = next(bodies)
             start = time.perf_counter()
@@ -106,7 +106,7 @@ async def sequential(url: str, bodies: Iterator[bytes],
             answered += count
             errors += count == 0
     await client.close()
-    return perf.Timing(tuple(samples)), answered, errors
+    return measurement.Timing(tuple(samples)), answered, errors
 
 
 async def concurrent(url: str, bodies: Iterator[bytes], requests: int, seconds: float,
@@ -135,10 +135,10 @@ async def concurrent(url: str, bodies: Iterator[bytes], requests: int, seconds: 
         await client.close()
 
     start = time.perf_counter()
-    with perf.untraced():
+    with measurement.untraced():
         await asyncio.gather(*(client_loop() for _ in range(clients)))
     elapsed = time.perf_counter() - start
-    return {**state, "seconds": elapsed, "timing": perf.Timing(tuple(samples))}
+    return {**state, "seconds": elapsed, "timing": measurement.Timing(tuple(samples))}
 
 
 async def _metrics_and_version(url: str) -> tuple[str, str]:

@@ -1,0 +1,1 @@
+"""Measuring cost: timing and memory helpers, and the model and HTTP benchmarks that use them."""

@@ -1,0 +1,32 @@
+"""Stage `package`: the servable model directory, `models/model.skops` + `models/metadata.json`.
+
+A model below `quality.min_accuracy` is refused (`serving.packaging`) and the previous package
+stays as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.cli import CommandParser
+from pipeline.data.sources import raw_file
+from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
+from pipeline.params import load_params
+from pipeline.serving.artifact import ARTIFACT_NAME
+from pipeline.serving.packaging import package_model
+
+
+def main(argv: list[str]) -> int:
+    """Package data/model/model.skops with reports/metrics.json into models/."""
+    parser = CommandParser(prog="python -m pipeline package", description=__doc__)
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--out", type=Path, default=MODELS_DIR)
+    args = parser.parse_args(argv)
+    params = load_params(args.params)
+    metrics = json.loads(METRICS.read_text(encoding="utf-8"))
+    metadata = package_model(TRAINED_MODEL, metrics, params, args.out,
+                             raw_file(params, "training"))
+    print(f"{args.out / ARTIFACT_NAME}: version {metadata['version']}, "
+          f"accuracy {metrics['accuracy']:.3f}")
+    return 0

@@ -1,0 +1,21 @@
+"""Stage `train`: fit the configured Pipeline on the training split and save the artifact."""
+
+from __future__ import annotations
+
+from pipeline.cli import CommandParser
+from pipeline.data.reviews import read_reviews
+from pipeline.layout import TRAIN_SPLIT, TRAINED_MODEL
+from pipeline.model import train_model
+from pipeline.params import load_params
+from pipeline.serving.artifact import save_model
+
+
+def main(argv: list[str]) -> int:
+    """Train on data/prepared/train.tsv and write data/model/model.skops."""
+    parser = CommandParser(prog="python -m pipeline train", description=__doc__)
+    parser.add_argument("--params", default="params.yaml")
+    args = parser.parse_args(argv)
+    model = train_model(read_reviews(TRAIN_SPLIT), load_params(args.params))
+    digest = save_model(model, TRAINED_MODEL)
+    print(f"{TRAINED_MODEL}: sha256 {digest}")
+    return 0
