@@ -8,13 +8,28 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 from collections.abc import Iterator
+from typing import Any
+
+from pipeline.errors import PipelineError
 
 
 def sha256_bytes(data: bytes) -> str:
     """Hex sha256 of bytes already in memory."""
     return hashlib.sha256(data).hexdigest()
+
+
+def require_sha256(actual: str, expected: str, source: str | Path, recorded_in: str,
+                   consequence: str) -> None:
+    """Refuse bytes whose sha256 is not the one recorded for them.
+
+    Every integrity check (raw data against params.yaml, an artifact against its metadata, a
+    package against the registry index) says the same three things: what was read, where the
+    expected hash was recorded, and what happens now.
+    """
+    if actual != expected:
+        raise PipelineError(f"{source}: sha256 {actual[:12]}... does not match {recorded_in} "
+                            f"({expected[:12]}...); {consequence}")
 
 
 def sha256_file(path: str | Path) -> str:
@@ -40,16 +55,31 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     try:
         yield temporary
         # mkstemp makes the file owner-only; give it the mode a plain open() would have.
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
 
 
-def _umask() -> int:
-    current = os.umask(0)
+def _read_umask() -> int:
+    """The process umask, read once at import.
+
+    Linux reports it in /proc/self/status; elsewhere it is read by setting and restoring it,
+    which is safe here because no other thread exists yet while this module is imported (a flip
+    on every write would race with threads creating files in between).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)
     os.umask(current)
     return current
+
+
+_UMASK = _read_umask()
 
 
 def write_bytes_atomic(target: str | Path, data: bytes) -> None:

@@ -224,11 +224,12 @@ def register(registry: FaultRegistry) -> None:
                     "looks at the probabilities, so a candidate emitting NaN passes it.",
                     [("infra", 6)])
     def canary_only_catches_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.monitoring.stability import HOSTILE_INPUTS  # pylint: disable=C0415
         from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
 
-        def invalid_outputs(model, texts=canary.HOSTILE_INPUTS):
+        def invalid_outputs(model, texts=None):
             problems = []
-            for text in texts:
+            for text in HOSTILE_INPUTS.values() if texts is None else texts:
                 try:
                     model.predict_proba([text])
                 except Exception as error:  # pylint: disable=broad-exception-caught

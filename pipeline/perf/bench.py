@@ -20,7 +20,7 @@ from pipeline.data.reviews import Reviews, read_reviews
 from pipeline.data.sources import DATA_DIR_ENV, file_spec, local_source, raw_file
 from pipeline.data.split import split_reviews
 from pipeline.errors import PipelineError
-from pipeline.fileio import sha256_file, write_json_atomic
+from pipeline.fileio import require_sha256, sha256_file, write_json_atomic
 from pipeline.layout import MODELS_DIR, REPORTS_DIR
 from pipeline.model import predict_labels, train_model
 from pipeline.params import get, load_params
@@ -42,8 +42,7 @@ def training_data(params: dict[str, Any]) -> Reviews:
     if not path.is_file():
         raise PipelineError(f"{path}: training data not found; set {DATA_DIR_ENV} or run "
                             "`python -m pipeline download`")
-    if sha256_file(path) != spec["sha256"]:
-        raise PipelineError(f"{path}: sha256 differs from params.yaml; a corrupt copy?")
+    require_sha256(sha256_file(path), spec["sha256"], path, "params.yaml", "a corrupt copy?")
     return read_reviews(path)
 
 

@@ -51,11 +51,6 @@ class Timing:
         """The tail a user waiting on one review meets."""
         return percentile(self.samples, 99)
 
-    def summary_ms(self) -> dict[str, float]:
-        """Median and p99 in milliseconds, for reports."""
-        return {"p50_ms": round(self.median * 1e3, 4), "p99_ms": round(self.p99 * 1e3, 4),
-                "samples": len(self.samples)}
-
 
 @contextmanager
 def untraced() -> Iterator[None]:
@@ -114,11 +109,6 @@ def item_latencies(predictors: Mapping[str, Callable[[list[str]], Any]], items: 
                     predict(batch)
                     samples[name].append(time.perf_counter() - start)
     return {name: Timing(tuple(values)) for name, values in samples.items()}
-
-
-def throughput_per_s(items: int, timing: Timing) -> float:
-    """Items per second at the median batch time."""
-    return items / timing.median
 
 
 def traced_peak(work: Callable[[], Any]) -> tuple[Any, int]:

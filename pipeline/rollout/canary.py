@@ -11,8 +11,8 @@ before anything is promoted and checks, with thresholds from `canary:` in params
   error rate is at most `max_error_rate`;
 - latency: the candidate's median time per single-review prediction is at most
   `max_latency_ratio` times the served model's, both measured interleaved in the same run;
-- hostile inputs (`HOSTILE_INPUTS`: empty, huge, binary, markup, other scripts): every one gets
-  a finite probability in [0, 1] with rows summing to 1, and no exception.
+- hostile inputs (Monitor 5's `HOSTILE_INPUTS`: empty, huge, binary, markup, other scripts):
+  every one gets a finite probability in [0, 1] with rows summing to 1, and no exception.
 
 Agreement and latency need a reference: without a served model (a first release) they are
 skipped and said so. When the canary passes, the release check (`pipeline.rollout.release`: held-out
@@ -27,10 +27,10 @@ failed check; the served version is left in place. Figures go to `reports/canary
 from __future__ import annotations
 
 import argparse
-import math
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from pipeline.cli import CommandParser
@@ -39,6 +39,7 @@ from pipeline.data.sources import raw_file
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import REPORTS_DIR
+from pipeline.monitoring.stability import HOSTILE_INPUTS, output_problems
 from pipeline.params import get, load_params
 from pipeline.perf import measurement
 from pipeline.serving.artifact import load_package
@@ -68,27 +69,6 @@ CANARY_REVIEWS: tuple[tuple[str, int], ...] = (
     ("The chicken was dry and the soup was awful.", 0),
     ("Horrible experience, the manager did not even apologize.", 0),
     ("Not good at all, the pizza was burnt.", 0),
-)
-
-# Inputs a public endpoint will receive sooner or later.
-HOSTILE_INPUTS: tuple[str, ...] = (
-    "",
-    "   \t  ",
-    "!!!!!!!!!!!!!!!!",
-    "the and of to a",
-    "not not not not not never no",
-    "1234567890 3.14159 -42",
-    "NaN inf -inf None null",
-    "\x00\x01\x02 binary \x7f",
-    "<script>alert('x')</script><b>good</b>",
-    "'; DROP TABLE reviews; --",
-    "😀😀😀 🍕🍕 👎",
-    "الطعام كان رائعا",
-    "食べ物はとても美味しかった",
-    "caf\u0065\u0301 na\u00efve r\u00e9sum\u00e9",
-    "good " * 5000,
-    "x" * 5000,
-    "call me at +1 (555) 123-4567 or mail me@example.com, see http://example.com",
 )
 
 
@@ -129,20 +109,13 @@ def _labels(model: Any, texts: list[str]) -> list[int]:
     return [int(p >= 0.5) for p in _positive_probability(model, texts)]
 
 
-def invalid_outputs(model: Any, texts: tuple[str, ...] | list[str] = HOSTILE_INPUTS) -> list[str]:
-    """Inputs (shortened repr) for which the model raises or returns unusable probabilities."""
+def invalid_outputs(model: Any, texts: Iterable[str] | None = None) -> list[str]:
+    """Inputs (shortened repr) for which the model raises or returns unusable probabilities;
+    by default the hostile inputs of Monitor 5."""
     problems = []
-    for text in texts:
+    for text in HOSTILE_INPUTS.values() if texts is None else texts:
         shown = repr(text[:24]) + ("..." if len(text) > 24 else "")
-        try:
-            row = [float(value) for value in model.predict_proba([text])[0]]
-        except Exception as error:  # pylint: disable=broad-exception-caught  # any crash counts
-            problems.append(f"{shown}: raised {type(error).__name__}")
-            continue
-        if not all(math.isfinite(value) and 0.0 <= value <= 1.0 for value in row):
-            problems.append(f"{shown}: probabilities {row}")
-        elif abs(sum(row) - 1.0) > 1e-6:
-            problems.append(f"{shown}: probabilities sum to {sum(row)}")
+        problems += [f"{shown}: {problem}" for problem in output_problems(model, text)]
     return problems
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import PipelineError
-from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic
+from pipeline.fileio import require_sha256, sha256_bytes, sha256_file, write_bytes_atomic
 
 ARTIFACT_NAME = "model.skops"
 METADATA_NAME = "metadata.json"
@@ -103,12 +103,8 @@ def load_model_file(path: str | Path, expected_sha256: str) -> Any:
         data = path.read_bytes()
     except FileNotFoundError:
         raise PipelineError(f"{path}: model artifact not found") from None
-    actual = sha256_bytes(data)
-    if actual != expected_sha256:
-        raise PipelineError(
-            f"{path}: sha256 {actual[:12]}... does not match the metadata "
-            f"({expected_sha256[:12]}...); the artifact was modified or replaced, refusing to load"
-        )
+    require_sha256(sha256_bytes(data), expected_sha256, path, "the metadata",
+                   "the artifact was modified or replaced, refusing to load")
     return loads_model(data, str(path))
 
 

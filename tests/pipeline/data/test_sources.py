@@ -11,7 +11,7 @@ import pytest
 from pipeline.data import sources
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
-from pipeline.stages import download
+from pipeline.data import fetch
 
 
 def _with_source(params: dict, source: str) -> dict:
@@ -86,6 +86,6 @@ def test_download_stage_copies_the_bundle_without_network_or_environment(
     params = copy.deepcopy(project_params)
     params["data"]["bundled_dir"] = str(project_root / params["data"]["bundled_dir"])
     for spec in params["data"]["files"].values():
-        how = download.fetch_file(spec, tmp_path, sources.origin(spec, params))
+        how = fetch.fetch_file(spec, tmp_path, sources.origin(spec, params))
         assert how.startswith("copied from"), how
         assert hashlib.sha256((tmp_path / spec["name"]).read_bytes()).hexdigest() == spec["sha256"]

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.stages.download import fetch_file
+from pipeline.data.fetch import fetch_file
 
 CONTENT = b"Review\tLiked\nGood.\t1\n"
 
