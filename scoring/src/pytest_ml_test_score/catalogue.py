@@ -166,11 +166,6 @@ INTERPRETATION_BANDS: tuple[tuple[float, str], ...] = (
 )
 
 
-def rubric_item(section: str, number: int) -> RubricItem:
-    """Look an item up; ``KeyError`` for anything outside the rubric."""
-    return CATALOGUE[(section, number)]
-
-
 def interpret(score: float) -> str:
     """Meaning of a final score per the paper's Table V (bins closed on the right)."""
     for upper, meaning in INTERPRETATION_BANDS:
