@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pytest_ml_test_score.catalogue import INTERPRETATION_BANDS, score_band
 from pytest_ml_test_score.gate import (
     QUALITY_NAME,
     GateError,
@@ -33,6 +34,9 @@ _MASK_ID = re.compile(r"anybadge_\d+")
 # Shields.io's palette, so the badges sit well beside others.
 BRIGHTGREEN, GREEN, YELLOWGREEN = "#4c1", "#97ca00", "#a4a61d"
 YELLOW, ORANGE, RED, GREY = "#dfb317", "#fe7d37", "#e05d44", "#9f9f9f"
+# A colour for each band of the paper's Table V, worst first (zip fails on a band without one).
+_BAND_COLORS: dict[tuple[float, str], str] = dict(
+    zip(INTERPRETATION_BANDS, (RED, ORANGE, YELLOW, YELLOWGREEN, GREEN, BRIGHTGREEN), strict=True))
 
 
 class BadgeError(Exception):
@@ -50,9 +54,8 @@ class BadgeSpec:
 
 
 def ml_score_color(score: float) -> str:
-    """The paper's Table V bands, which close on the right: 1.0 is (0,1], 3.0 is (2,3]."""
-    bands = ((0.0, RED), (1.0, ORANGE), (2.0, YELLOW), (3.0, YELLOWGREEN), (5.0, GREEN))
-    return next((color for upper, color in bands if score <= upper), BRIGHTGREEN)
+    """The colour of the score's band, so a badge and the report's interpretation agree."""
+    return _BAND_COLORS[score_band(score)]
 
 
 def _figure(quality: dict[str, Any], name: str) -> dict[str, Any]:
@@ -68,10 +71,13 @@ def badge_specs(quality: dict[str, Any]) -> list[BadgeSpec]:
     """The three badges; coverage and pylint are green exactly when their gate passes."""
     thresholds = quality.get("thresholds", {})
     ml = _figure(quality, "ml_test_score")
-    if ml["complete"]:
-        ml_value, ml_color = f"{ml['score']:g}/{ml['max']:g}", ml_score_color(ml["score"])
-    else:
-        ml_value, ml_color = f"{ml['score']:g}/{ml['max']:g} incomplete", GREY
+    ml_value = f"{ml['score']:g}/{ml['max']:g}"
+    try:
+        ml_color = ml_score_color(ml["score"]) if ml["complete"] else GREY
+    except ValueError as exc:  # a NaN has no band
+        raise BadgeError(f"{QUALITY_NAME}: ml_test_score: {exc}; rerun the gate") from None
+    if not ml["complete"]:
+        ml_value += " incomplete"
     coverage = round(_figure(quality, "coverage")["percent"])
     pylint = round(_figure(quality, "pylint")["score"], 2)
     return [
