@@ -13,7 +13,14 @@ from pytest_ml_test_score.compare import compare_reports
 from pytest_ml_test_score.marks import RubricMarkError, RubricRef, parse_mark_args, refs_from_marks
 from pytest_ml_test_score.outcomes import ItemTally, RunRecord, combine, phase_outcome
 from pytest_ml_test_score.reportfile import validate_report
-from pytest_ml_test_score.score import build_report, final_score, item_status, unused_evidence
+from pytest_ml_test_score.score import (
+    build_report,
+    final_score,
+    is_scored,
+    item_status,
+    section_score,
+    unused_evidence,
+)
 
 REFS = [RubricRef(s, n) for s in SECTIONS for n in ITEM_NUMBERS]
 
@@ -160,6 +167,13 @@ def test_manual_evidence_never_covers_a_failure_and_is_reported_unused():
     assert report["sections"]["data"]["items"]["1"]["points"] == 0.0
     assert unused_evidence(report, {ref: EVIDENCE}) == [
         "data:1: not used, the item is failed by its tests"]
+
+
+def test_sections_sum_their_points_and_an_item_with_any_points_is_scored():
+    items = [{"points": 1.0}, {"points": 0.5}, {"points": 0.0}]
+    assert section_score(items) == 1.5 and isinstance(section_score([]), float)
+    assert [is_scored(item) for item in items] == [True, True, False]
+    assert final_score([3, 1.5, 7]) == 1.5
 
 
 counts = st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3))

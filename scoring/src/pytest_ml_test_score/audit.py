@@ -39,6 +39,7 @@ from pytest_ml_test_score.faults import (
 )
 from pytest_ml_test_score.marks import RubricRef
 from pytest_ml_test_score.reportfile import JSON_NAME, ReportError, load_report, write_json
+from pytest_ml_test_score.score import final_score, is_scored, section_score
 from pytest_ml_test_score.tomlcompat import tomllib
 
 AUDIT_NAME = "fault_audit.json"
@@ -128,7 +129,7 @@ def item_tests(report: Mapping[str, Any], ref: RubricRef) -> list[str]:
 def scored_items(report: Mapping[str, Any]) -> list[RubricRef]:
     """Items that earned points in the clean run: the ones whose teeth the audit must prove."""
     return [RubricRef(section, number) for section in SECTIONS for number in ITEM_NUMBERS
-            if report["sections"][section]["items"][str(number)]["points"] > 0]
+            if is_scored(report["sections"][section]["items"][str(number)])]
 
 
 def check_clean(report: Mapping[str, Any]) -> None:
@@ -204,15 +205,14 @@ def audit(config: AuditConfig, workdir: Path, jobs: int | None = None) -> dict[s
 def proven_points(report: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, Any]:
     """The stricter figure: only points whose item the audit saw fail under a fault count.
 
-    Same rule as the score (sections sum, final = minimum), applied to audited points only.
+    The score's own rule (``score.section_score``, ``score.final_score``), applied to the
+    audited points only, so that the two figures can be compared.
     """
-    sections = {}
-    for section in SECTIONS:
-        items = report["sections"][section]["items"]
-        audited = result["items"][section]
-        sections[section] = sum(items[number]["points"] for number in items
-                                if audited.get(number, {}).get("detected"))
-    return {"score": min(sections.values()), "sections": sections}
+    sections = {section: section_score(
+        item for number, item in report["sections"][section]["items"].items()
+        if result["items"][section].get(number, {}).get("detected"))
+        for section in SECTIONS}
+    return {"score": final_score(sections.values()), "sections": sections}
 
 
 def teeth_markdown(report: Mapping[str, Any], result: Mapping[str, Any]) -> str:
@@ -225,7 +225,7 @@ def teeth_markdown(report: Mapping[str, Any], result: Mapping[str, Any]) -> str:
               f"{proven['sections'][section]:g} |" for section in SECTIONS]
     unproven = [f"{section}:{number}" for section in SECTIONS
                 for number, item in report["sections"][section]["items"].items()
-                if item["points"] > 0 and not result["items"][section][number]["detected"]]
+                if is_scored(item) and not result["items"][section][number]["detected"]]
     lines += ["", f"Scored but not proven: {', '.join(unproven) or 'none'}."]
     return "\n".join(lines) + "\n"
 
