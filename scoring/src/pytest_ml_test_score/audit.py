@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
+from pytest_ml_test_score.config import AuditConfig, ConfigError, load
 from pytest_ml_test_score.faults import (
     FAULT_ENV,
     REGISTRY_ENV,
@@ -40,7 +41,6 @@ from pytest_ml_test_score.faults import (
 from pytest_ml_test_score.marks import RubricRef
 from pytest_ml_test_score.reportfile import JSON_NAME, ReportError, load_report, write_json
 from pytest_ml_test_score.score import final_score, is_scored, section_score
-from pytest_ml_test_score.tomlcompat import tomllib
 
 AUDIT_NAME = "fault_audit.json"
 SCHEMA_VERSION = 1
@@ -59,33 +59,6 @@ class RunResult:
     seconds: float = 0.0
     returncode: int = 0
     error: str | None = None
-
-
-@dataclass(frozen=True)
-class AuditConfig:
-    """Where the faults are, what to run, how many runs at once."""
-
-    faults: str
-    paths: tuple[str, ...] = ("ml_tests",)
-    jobs: int = 2
-    pytest_args: tuple[str, ...] = ("-p", "no:cacheprovider")
-
-
-def read_config(pyproject: Path) -> AuditConfig:
-    """The `[tool.ml_test_score.audit]` table; `faults` is required."""
-    try:
-        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise AuditError(f"{pyproject}: {exc}") from None
-    section = document.get("tool", {}).get("ml_test_score", {}).get("audit", {})
-    if not isinstance(section.get("faults"), str):
-        raise AuditError(f"{pyproject}: [tool.ml_test_score.audit] needs faults = 'module:attr'")
-    return AuditConfig(
-        faults=section["faults"],
-        paths=tuple(section.get("paths", AuditConfig.paths)),
-        jobs=int(section.get("jobs", AuditConfig.jobs)),
-        pytest_args=tuple(section.get("pytest_args", AuditConfig.pytest_args)),
-    )
 
 
 def failing_tests(report: Mapping[str, Any]) -> set[str]:
@@ -178,6 +151,8 @@ def audit(config: AuditConfig, workdir: Path, jobs: int | None = None) -> dict[s
     """Run the clean suites, then every fault (in parallel), and judge."""
     if str(Path.cwd()) not in sys.path:  # as for `python -m pytest`: the project root imports
         sys.path.insert(0, str(Path.cwd()))
+    if config.faults is None:  # the one setting without a default: only the project knows it
+        raise AuditError("[tool.ml_test_score.audit] needs faults = 'module:attr'")
     try:
         registry = load_registry(config.faults)
     except FaultError as exc:
@@ -267,10 +242,10 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        config = read_config(args.config)
+        config = load(args.config).audit
         with tempfile.TemporaryDirectory(prefix="ml-score-audit-") as scratch:
             result = audit(config, Path(scratch), args.jobs)
-    except AuditError as exc:
+    except (ConfigError, AuditError) as exc:
         print(f"ml-test-score audit: error: {exc}", file=sys.stderr)
         return 2
     result["seconds"]["total"] = round(time.perf_counter() - started, 1)

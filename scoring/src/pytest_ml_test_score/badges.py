@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from pytest_ml_test_score.catalogue import INTERPRETATION_BANDS, score_band
-from pytest_ml_test_score.gate import (
-    QUALITY_NAME,
-    GateError,
+from pytest_ml_test_score.config import (
+    PYPROJECT,
+    BadgesConfig,
+    ConfigError,
     add_root_option,
-    load_config,
-    load_section,
+    load,
     project_root,
 )
+from pytest_ml_test_score.gate import QUALITY_NAME
 from pytest_ml_test_score.reportfile import write_atomic
 
 START, END = "<!-- BADGES:START -->", "<!-- BADGES:END -->"
@@ -111,13 +112,13 @@ def replace_block(text: str, block: str, readme: Path) -> str:
     return f"{text[:start + len(START)]}\n{block}\n{text[end:]}"
 
 
-def planned_files(root: Path) -> dict[Path, str]:
-    """Every file the badges command owns, with the text it should have."""
-    pyproject = root / "pyproject.toml"
-    section = load_section(pyproject, "badges")
-    badge_dir = root / section.get("dir", ".github/badges")
-    readme = root / section.get("readme", "README.md")
-    quality_path = root / load_config(pyproject).reports / QUALITY_NAME
+def planned_files(root: Path, config: BadgesConfig, reports: str) -> dict[Path, str]:
+    """Every file the badges command owns, with the text it should have.
+
+    REPORTS is the gate's reports directory, where its quality.json holds the figures.
+    """
+    badge_dir, readme = root / config.dir, root / config.readme
+    quality_path = root / reports / QUALITY_NAME
     try:
         quality = json.loads(quality_path.read_text(encoding="utf-8"))
     except OSError:
@@ -152,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         root = project_root(args.root)
-        files = planned_files(root)
-    except (GateError, BadgeError) as exc:
+        config = load(root / PYPROJECT)
+        files = planned_files(root, config.badges, config.gates.reports)
+    except (ConfigError, BadgeError) as exc:
         print(f"ml-test-score badges: error: {exc}", file=sys.stderr)
         return 2
     stale = stale_files(files)
