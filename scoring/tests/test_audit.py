@@ -122,7 +122,7 @@ def test_report_shows_points_with_proven_teeth(toy_project, capsys):
     toy_project.runpytest_subprocess("test_toy.py", "--ml-score-report", "out")
     capsys.readouterr()
     # pylint: disable-next=import-outside-toplevel
-    from pytest_ml_test_score.cli_report import main as report_main
+    from pytest_ml_test_score.report import main as report_main
 
     assert report_main(["out/ml_test_score.json", "--audit", f"out/{audit.AUDIT_NAME}"]) == 0
     text = capsys.readouterr().out
