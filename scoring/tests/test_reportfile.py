@@ -189,3 +189,31 @@ def test_writing_never_changes_the_process_umask(tmp_path, monkeypatch):
         writer.join()
     assert seen == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{n}.json" for n in range(4)]
+
+
+def test_a_valid_report_reads_back_unchanged(tmp_path):
+    path = tmp_path / "r.json"
+    data = valid_report()
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert load_report(path) == data
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"{", "invalid JSON at line 1 column 2: Expecting property name enclosed in double quotes"),
+    (b"\xff", "not UTF-8 text"),
+    (b"[]", "expected a JSON object, got list"),
+    (b'{"schema": 2}', "schema: expected 1, got 2"),
+])
+def test_unusable_files_are_one_line_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "r.json"
+    path.write_bytes(content)
+    with pytest.raises(ReportError) as caught:
+        load_report(path)
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_a_missing_file_names_the_reason(tmp_path):
+    with pytest.raises(ReportError) as caught:
+        load_report(tmp_path / "absent.json")
+    assert str(caught.value) == (f"{tmp_path / 'absent.json'}: cannot read: "
+                                 "No such file or directory")
