@@ -20,7 +20,14 @@ import pytest
 from pytest_ml_test_score import reportfile
 from pytest_ml_test_score.marks import RubricRef
 from pytest_ml_test_score.outcomes import ItemTally
-from pytest_ml_test_score.reportfile import ReportError, load_report, validate_report, write_atomic
+from pytest_ml_test_score.render import markdown, to_json
+from pytest_ml_test_score.reportfile import (
+    ReportError,
+    load_report,
+    validate_report,
+    write_atomic,
+    write_report,
+)
 from pytest_ml_test_score.score import build_report
 
 
@@ -217,3 +224,12 @@ def test_a_missing_file_names_the_reason(tmp_path):
         load_report(tmp_path / "absent.json")
     assert str(caught.value) == (f"{tmp_path / 'absent.json'}: cannot read: "
                                  "No such file or directory")
+
+
+def test_a_report_is_written_as_its_json_and_markdown_pair(tmp_path):
+    report = valid_report()
+    paths = write_report(tmp_path / "out", report)
+    assert paths == (tmp_path / "out" / "ml_test_score.json", tmp_path / "out" / "ml_test_score.md")
+    assert paths[0].read_text(encoding="utf-8") == to_json(report)
+    assert paths[1].read_text(encoding="utf-8") == markdown(report)
+    assert load_report(paths[0]) == report

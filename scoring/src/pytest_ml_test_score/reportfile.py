@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, MAX_SCORE, POINTS, SECTIONS, STATUSES
+from pytest_ml_test_score.render import markdown, to_json
 from pytest_ml_test_score.score import SCHEMA_VERSION
 
 JSON_NAME = "ml_test_score.json"
@@ -156,6 +157,14 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_report(directory: Path, report: Mapping[str, Any]) -> tuple[Path, Path]:
+    """DIRECTORY/ml_test_score.json and .md, the pair every writer of a report leaves behind."""
+    paths = directory / JSON_NAME, directory / MARKDOWN_NAME
+    write_atomic(paths[0], to_json(report))
+    write_atomic(paths[1], markdown(report))
+    return paths
 
 
 def write_json(path: Path, document: Any) -> None:
