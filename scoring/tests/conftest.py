@@ -1,4 +1,4 @@
-"""Small, self-made project trees and reports for the gate and badge tests."""
+"""Small, self-made project trees and reports for the command tests."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from typing import Any
 import pytest
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
+from pytest_ml_test_score.marks import RubricRef
+from pytest_ml_test_score.outcomes import ItemTally
+from pytest_ml_test_score.render import to_json
+from pytest_ml_test_score.score import build_report
 
 PYPROJECT = """\
 [tool.ml_test_score.gates]
@@ -81,3 +85,23 @@ def project(tmp_path: Path) -> Path:
         json.dumps({"totals": {"percent_covered": 93.456}}), encoding="utf-8")
     (reports / "ml_test_score.json").write_text(json.dumps(_ml_report(7)), encoding="utf-8")
     return tmp_path
+
+
+ALL_FIRST_ITEMS = {RubricRef(s, 1): ItemTally(1, 0, 0, [f"t.py::test_{s}"], [])
+                   for s in ("data", "model", "infra", "monitoring")}
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> dict[str, Path]:
+    """A base report at 1.0 and a head report where Model 1 broke and Data 2 was added."""
+    base = build_report(ALL_FIRST_ITEMS, {}, complete=True)
+    head_tallies = {**ALL_FIRST_ITEMS,
+                    RubricRef("model", 1): ItemTally(0, 1, 0, ["t.py::test_model"],
+                                                     ["t.py::test_model"]),
+                    RubricRef("data", 2): ItemTally(2, 0, 0, ["t.py::a", "t.py::b"], [])}
+    head = build_report(head_tallies, {}, complete=True)
+    paths = {}
+    for name, report in (("base", base), ("head", head)):
+        paths[name] = tmp_path / f"{name}.json"
+        paths[name].write_text(to_json(report))
+    return paths

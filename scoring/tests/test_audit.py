@@ -7,6 +7,10 @@ import json
 import pytest
 
 from pytest_ml_test_score import audit
+from pytest_ml_test_score.catalogue import CATALOGUE, ITEM_NUMBERS, SECTIONS
+from pytest_ml_test_score.marks import RubricRef
+from pytest_ml_test_score.outcomes import ItemTally
+from pytest_ml_test_score.score import build_report
 
 TOY = "def double(x):\n    return 2 * x\n\n\ndef triple(x):\n    return 3 * x\n"
 FAULTS = (
@@ -95,13 +99,30 @@ def test_failing_tests_come_from_the_score_report():
     assert audit.failing_tests({}) == set()
 
 
+def _audited(detected: set[RubricRef]) -> dict:
+    return {"items": {section: {str(number): {"detected": RubricRef(section, number) in detected}
+                                for number in ITEM_NUMBERS} for section in SECTIONS}}
+
+
+def test_proven_points_follow_the_rule_of_the_score_on_audited_items_only():
+    every = {RubricRef(section, number) for section in SECTIONS for number in ITEM_NUMBERS}
+    report = build_report({ref: ItemTally(passed=1, tests=["t.py::test"]) for ref in every}, {},
+                          complete=True)
+    assert audit.proven_points(report, _audited(every)) == {
+        "score": 7.0, "sections": dict.fromkeys(SECTIONS, 7.0)}
+    proven = audit.proven_points(report, _audited(every - {RubricRef("infra", 2)}))
+    assert proven == {"score": 6.0, "sections": {**dict.fromkeys(SECTIONS, 7.0), "infra": 6.0}}
+    assert audit.scored_items(report) == [RubricRef(*key) for key in CATALOGUE]
+    assert audit.proven_points(report, _audited(set()))["score"] == 0.0
+
+
 def test_report_shows_points_with_proven_teeth(toy_project, capsys):
     toy_project.makepyfile(test_toy=_tests(TOOTHLESS))
     assert audit.main(["--report", "out"]) == 1
     toy_project.runpytest_subprocess("test_toy.py", "--ml-score-report", "out")
     capsys.readouterr()
     # pylint: disable-next=import-outside-toplevel
-    from pytest_ml_test_score.cli_report import main as report_main
+    from pytest_ml_test_score.report import main as report_main
 
     assert report_main(["out/ml_test_score.json", "--audit", f"out/{audit.AUDIT_NAME}"]) == 0
     text = capsys.readouterr().out

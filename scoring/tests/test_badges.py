@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_ml_test_score import badges
+from pytest_ml_test_score.catalogue import INTERPRETATION_BANDS
 
 README = "# Project\n\n<!-- BADGES:START -->\nold\n<!-- BADGES:END -->\n\nText.\n"
 
@@ -45,6 +46,20 @@ def snapshot(root: Path) -> dict[str, bytes]:
 )
 def test_ml_score_bands_close_on_the_right(score: float, color: str) -> None:
     assert badges.ml_score_color(score) == color
+
+
+def test_every_band_of_the_interpretation_has_its_own_colour() -> None:
+    """Colour and report text come from one band lookup, so they change at the same scores."""
+    colors = [badges.ml_score_color(upper) for upper, _ in INTERPRETATION_BANDS[:-1]]
+    colors.append(badges.ml_score_color(7.0))
+    assert len(set(colors)) == len(INTERPRETATION_BANDS)
+    with pytest.raises(ValueError, match="not a number"):
+        badges.ml_score_color(float("nan"))
+
+
+def test_a_score_without_a_band_is_a_badge_error() -> None:
+    with pytest.raises(badges.BadgeError, match="ml_test_score: score nan is not a number"):
+        badges.badge_specs(quality(score=float("nan")))
 
 
 def test_specs_round_and_colour_by_gate() -> None:

@@ -1,17 +1,16 @@
-"""The base/head comparison in Markdown, and reading report files back with one-line errors."""
+"""The base/head comparison: every point gained or lost is accounted for, and shown."""
 
 from __future__ import annotations
 
-import json
 
-import pytest
+from hypothesis import given
 
 from pytest_ml_test_score.compare import compare_reports
 from pytest_ml_test_score.marks import RubricRef
 from pytest_ml_test_score.outcomes import ItemTally
 from pytest_ml_test_score.render import comparison_markdown
-from pytest_ml_test_score.reportfile import ReportError, load_report
 from pytest_ml_test_score.score import build_report
+from run_strategies import report_of, runs
 
 
 def report(passed: dict[RubricRef, int], complete: bool = True) -> dict:
@@ -53,29 +52,12 @@ def test_final_score_change_is_signed():
     assert text.splitlines()[0] == "## ML Test Score: 7.0 / 7 (+7.0 from 0.0)"
 
 
-def test_a_valid_report_reads_back_unchanged(tmp_path):
-    path = tmp_path / "r.json"
-    data = report(ALL_DATA)
-    path.write_text(json.dumps(data), encoding="utf-8")
-    assert load_report(path) == data
-
-
-@pytest.mark.parametrize(("content", "message"), [
-    (b"{", "invalid JSON at line 1 column 2: Expecting property name enclosed in double quotes"),
-    (b"\xff", "not UTF-8 text"),
-    (b"[]", "expected a JSON object, got list"),
-    (b'{"schema": 2}', "schema: expected 1, got 2"),
-])
-def test_unusable_files_are_one_line_naming_the_file(tmp_path, content, message):
-    path = tmp_path / "r.json"
-    path.write_bytes(content)
-    with pytest.raises(ReportError) as caught:
-        load_report(path)
-    assert str(caught.value) == f"{path}: {message}"
-
-
-def test_a_missing_file_names_the_reason(tmp_path):
-    with pytest.raises(ReportError) as caught:
-        load_report(tmp_path / "absent.json")
-    assert str(caught.value) == (f"{tmp_path / 'absent.json'}: cannot read: "
-                                 "No such file or directory")
+@given(runs, runs)
+def test_compare_accounts_for_every_point(base_run, head_run):
+    base, head = report_of(base_run), report_of(head_run)
+    diff = compare_reports(base, head)
+    assert diff["score"]["delta"] == head["score"] - base["score"]
+    for section, change in diff["sections"].items():
+        moved = sum(c["delta"] for c in diff["items"] if c["section"] == section)
+        assert change["delta"] == moved
+    assert compare_reports(head, head)["items"] == []

@@ -1,4 +1,4 @@
-"""The generic fault registry and its pytest plugin."""
+"""The fault registry: declarations, claims, lookups and loading a registry by name."""
 
 from __future__ import annotations
 
@@ -50,35 +50,39 @@ def test_load_registry_errors(spec, message):
         load_registry(spec)
 
 
-def test_plugin_injects_the_fault_and_undoes_it(pytester, monkeypatch):
-    pytester.makepyfile(
-        toy="def double(x):\n    return 2 * x\n",
-        toy_faults=(
-            "from pytest_ml_test_score.faults import FaultRegistry\n"
-            "FAULTS = FaultRegistry()\n"
-            "@FAULTS.fault('identity', 'double returns its input', [('data', 1)])\n"
-            "def _identity(monkeypatch):\n"
-            "    import toy\n"
-            "    monkeypatch.setattr(toy, 'double', lambda x: x)\n"
-        ),
-        test_toy=(
-            "import pytest, toy\n"
-            "@pytest.mark.rubric('data', 1)\n"
-            "def test_double():\n"
-            "    assert toy.double(2) == 4\n"
-        ),
-    )
-    monkeypatch.syspath_prepend(pytester.path)
-    assert pytester.runpytest().ret == 0
-    monkeypatch.setenv("ML_TEST_SCORE_FAULT", "identity")
-    monkeypatch.setenv("ML_TEST_SCORE_FAULT_REGISTRY", "toy_faults:FAULTS")
-    result = pytester.runpytest()
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*fault injected: identity (must break data:1)*"])
-    import toy  # pylint: disable=import-outside-toplevel,import-error
+def test_both_declaration_forms_keep_the_description_the_audit_prints():
+    registry = FaultRegistry()
+    registry.add("shuffled-labels", "labels are permuted before training", [("data", 2)], _noop)
 
-    assert toy.double(2) == 4  # undone at the end of the run
-    monkeypatch.setenv("ML_TEST_SCORE_FAULT", "nope")
-    result = pytester.runpytest()
-    assert result.ret != 0
-    result.stderr.fnmatch_lines(["*unknown fault 'nope'; registered: identity*"])
+    @registry.fault("stale-model", "serving loads last month's model", [("monitoring", 4)])
+    def stale(monkeypatch: pytest.MonkeyPatch) -> None:
+        del monkeypatch
+
+    assert [(f.name, f.description, f.breaks, f.inject) for f in registry] == [
+        ("shuffled-labels", "labels are permuted before training", (RubricRef("data", 2),),
+         _noop),
+        ("stale-model", "serving loads last month's model", (RubricRef("monitoring", 4),),
+         stale),
+    ]
+
+
+def test_an_unknown_fault_lists_every_registered_name():
+    registry = FaultRegistry()
+    for name in ("a", "b", "c"):
+        registry.add(name, name, [("infra", 1)], _noop)
+    with pytest.raises(FaultError) as caught:
+        registry.get("d")
+    assert str(caught.value) == "unknown fault 'd'; registered: a, b, c"
+
+
+def test_an_unknown_fault_in_an_empty_registry_says_none_are_registered():
+    with pytest.raises(FaultError) as caught:
+        FaultRegistry().get("d")
+    assert str(caught.value) == "unknown fault 'd'; registered: none"
+
+
+def test_a_registry_spec_naming_an_absent_attribute_is_a_one_line_error():
+    with pytest.raises(FaultError) as caught:
+        load_registry("pytest_ml_test_score.faults:NO_SUCH_REGISTRY")
+    assert str(caught.value) == ("fault registry 'pytest_ml_test_score.faults:NO_SUCH_REGISTRY': "
+                                 "NO_SUCH_REGISTRY is not a FaultRegistry")

@@ -108,23 +108,6 @@ def test_pylint_usage_error_is_not_a_score(project: Path) -> None:
     assert result.problem.startswith("pylint failed (exit 32)")
 
 
-def test_config_thresholds_and_validation(tmp_path: Path) -> None:
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text('[tool.ml_test_score.gates]\ncoverage = 80\npylint_paths = ["a"]\n',
-                         encoding="utf-8")
-    config = gate.load_config(pyproject)
-    assert (config.coverage, config.pylint, config.ml_test_score) == (80.0, 9.0, 7.0)
-    assert config.bandit_fail_on == ("MEDIUM", "HIGH")
-    assert config.source_paths() == ("a",)
-    pyproject.write_text('[tool.ml_test_score.gates]\ncoverage = "high"\n', encoding="utf-8")
-    with pytest.raises(gate.GateError, match="coverage: expected a number"):
-        gate.load_config(pyproject)
-    pyproject.write_text('[tool.ml_test_score.gates]\nbandit_fail_on = ["SEVERE"]\n',
-                         encoding="utf-8")
-    with pytest.raises(gate.GateError, match="unknown severity 'SEVERE'"):
-        gate.load_config(pyproject)
-
-
 def test_unset_or_missing_paths_fail_clearly(project: Path) -> None:
     with pytest.raises(gate.GateError, match="pylint_paths is not set"):
         gate.collect_pylint(project, [], fake_runner())

@@ -6,7 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from pytest_ml_test_score.marks import VALID_VALUES, RubricMarkError, RubricRef, refs_from_marks
+from pytest_ml_test_score.marks import (
+    VALID_VALUES,
+    RubricMarkError,
+    RubricRef,
+    parse_mark_args,
+    refs_from_marks,
+)
 
 
 def mark(*args, **kwargs) -> SimpleNamespace:
@@ -42,3 +48,32 @@ def test_a_malformed_ref_from_a_worker_is_a_rubric_error_not_a_crash(text, probl
 def test_parse_is_the_inverse_of_str():
     ref = RubricRef("monitoring", 7)
     assert RubricRef.parse(str(ref)) == ref
+
+
+@pytest.mark.parametrize(("args", "kwargs"), [
+    (("data", 1), {}), (("data",), {"item": 1}), ((), {"section": "data", "item": 1}),
+])
+def test_mark_forms_accepted(args, kwargs):
+    assert parse_mark_args(args, kwargs) == RubricRef("data", 1)
+
+
+@pytest.mark.parametrize(("args", "kwargs"), [
+    (("Data", 1), {}), (("data", 0), {}), (("data", 8), {}), (("data", "1"), {}),
+    (("data", True), {}), (("data", 1.0), {}), (("data",), {}), ((), {}),
+    (("data", 1, 2), {}), (("data", 1), {"item": 2}), (("data", 1), {"weight": 2}),
+    ((1, "data"), {}),
+])
+def test_malformed_marks_rejected_naming_test_and_valid_values(args, kwargs):
+    mark = pytest.mark.rubric(*args, **kwargs).mark
+    with pytest.raises(RubricMarkError) as info:
+        refs_from_marks([mark], "t.py::test_x")
+    message = str(info.value)
+    assert message.startswith("t.py::test_x: invalid rubric mark")
+    assert "data, model, infra, monitoring" in message and "1-7" in message
+    assert "\n" not in message
+
+
+def test_refs_are_sorted_and_deduplicated():
+    marks = [pytest.mark.rubric(s, n).mark for s, n in [("model", 2), ("data", 1), ("data", 1)]]
+    assert refs_from_marks(marks, "x") == (RubricRef("data", 1), RubricRef("model", 2))
+    assert RubricRef.parse("model:2") == RubricRef("model", 2)

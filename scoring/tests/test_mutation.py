@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 
 from pytest_ml_test_score import mutation
+from pytest_ml_test_score.config import load
 from pytest_ml_test_score.mutation import (
-    MutationConfig,
     MutationError,
     build_report,
     column,
     is_excluded,
-    load_config,
     parse_results,
     render,
     run_command,
@@ -165,36 +164,11 @@ def test_run_command_passes_options_through():
                                                       "pipeline.reviews.*"]
 
 
-def test_config_defaults_and_values(tmp_path):
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text("[project]\nname = 'x'\n", encoding="utf-8")
-    assert load_config(pyproject) == MutationConfig(min_score=80.0, reports="reports")
-    pyproject.write_text("[tool.ml_test_score.mutation]\nmin_score = 65.5\nreports = 'out'\n",
-                         encoding="utf-8")
-    assert load_config(pyproject) == MutationConfig(min_score=65.5, reports="out")
-    pyproject.write_text("[tool.ml_test_score.mutation]\nexclude = ['a.main', 'b.*']\n",
-                         encoding="utf-8")
-    assert load_config(pyproject).exclude == ("a.main", "b.*")
-
-
-@pytest.mark.parametrize("body, key", [
-    ("min_score = true", "min_score"), ("min_score = 101", "min_score"),
-    ("min_score = '80'", "min_score"), ("min_score = -1", "min_score"),
-    ("reports = ''", "reports"), ("reports = 3", "reports"),
-    ("exclude = 'a.main'", "exclude"), ("exclude = [1]", "exclude"),
-])
-def test_config_errors_name_the_key(tmp_path, body, key):
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text(f"[tool.ml_test_score.mutation]\n{body}\n", encoding="utf-8")
-    with pytest.raises(MutationError, match=rf"\[tool.ml_test_score.mutation\] {key}: expected"):
-        load_config(pyproject)
-
-
 def test_the_distribution_configuration_keeps_the_slow_tests_out():
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
     with pyproject.open("rb") as stream:
         tool = tomllib.load(stream)["tool"]
-    assert load_config(pyproject).min_score == 80.0
+    assert load(pyproject).mutation.min_score == 80.0
     selection = tool["mutmut"]["pytest_add_cli_args_test_selection"]
     assert selection and all(path.startswith("tests") for path in selection)
     args = tool["mutmut"]["pytest_add_cli_args"]

@@ -1,9 +1,16 @@
-"""Folding phase reports into outcomes: arrival order and repeated collection never lose data."""
+"""Folding phase reports into outcomes: arrival order and repeated collection never lose data;
+unrun tests count as skipped, and a worker's catalogue reaches the controller whole."""
 
 from __future__ import annotations
 
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from pytest_ml_test_score.marks import RubricRef
-from pytest_ml_test_score.outcomes import ItemTally, RunRecord
+from pytest_ml_test_score.outcomes import ItemTally, RunRecord, combine, phase_outcome
 
 DATA_1, MODEL_2 = RubricRef("data", 1), RubricRef("model", 2)
 
@@ -63,3 +70,54 @@ def test_the_per_test_data_of_a_report_rebuilds_the_record():
     again.add_outcome("t::b", "failed")
     again.add_outcome("t::unknown", "failed")
     assert again.outcomes == {"t::b": "failed"}
+
+
+@pytest.mark.parametrize(("phases", "expected"), [
+    ([("setup", "passed"), ("call", "passed"), ("teardown", "passed")], "passed"),
+    ([("setup", "passed"), ("call", "failed"), ("teardown", "passed")], "failed"),
+    ([("setup", "failed"), ("teardown", "passed")], "failed"),
+    ([("setup", "passed"), ("call", "passed"), ("teardown", "failed")], "failed"),
+    ([("setup", "skipped"), ("teardown", "passed")], "skipped"),
+    ([("setup", "passed"), ("call", "skipped"), ("teardown", "passed")], "skipped"),
+    ([("setup", "passed"), ("call", "rerun"), ("call", "passed")], "passed"),
+    ([("setup", "passed"), ("teardown", "passed")], None),
+])
+def test_phases_fold_into_one_outcome(phases, expected):
+    outcome = None
+    for when, result in phases:
+        outcome = combine(outcome, phase_outcome(when, result))
+    assert outcome == expected
+
+
+@given(st.lists(st.sampled_from(list(itertools.product(
+    ("setup", "call", "teardown"), ("passed", "failed", "skipped"))))))
+def test_fold_does_not_depend_on_arrival_order(phases):
+    forward = backward = None
+    for when, result in phases:
+        forward = combine(forward, phase_outcome(when, result))
+    for when, result in reversed(phases):
+        backward = combine(backward, phase_outcome(when, result))
+    assert forward == backward
+
+
+def test_run_record_counts_unrun_and_deselected_tests_as_skipped():
+    record = RunRecord()
+    record.add_collected("a", [RubricRef("data", 1)], selected=True)
+    record.add_collected("b", [RubricRef("data", 1), RubricRef("model", 1)], selected=False)
+    record.add_report("a", "call", "passed")
+    record.add_report("unmarked", "call", "failed")
+    tallies = record.tallies()
+    assert tallies[RubricRef("data", 1)] == ItemTally(1, 0, 1, ["a", "b"], [])
+    assert tallies[RubricRef("model", 1)] == ItemTally(0, 0, 1, ["b"], [])
+    assert record.sections_selected() == {"data"}
+    assert "unmarked" not in record.outcomes
+
+
+def test_worker_message_round_trip():
+    worker = RunRecord()
+    worker.add_collected("a", [RubricRef("infra", 3)], selected=False)
+    worker.add_collected("b", [RubricRef("data", 1)], selected=True)
+    controller = RunRecord()
+    controller.merge_message(worker.to_message())
+    assert controller.catalogue == worker.catalogue
+    assert controller.selected == {"b"}

@@ -11,7 +11,14 @@ import json
 from pytest_ml_test_score.compare import compare_reports
 from pytest_ml_test_score.marks import RubricRef
 from pytest_ml_test_score.outcomes import ItemTally
-from pytest_ml_test_score.render import comparison_markdown, markdown, terminal_lines, to_json, why
+from pytest_ml_test_score.render import (
+    comparison_markdown,
+    markdown,
+    terminal_lines,
+    threshold_line,
+    to_json,
+    why,
+)
 from pytest_ml_test_score.score import build_report
 
 DATA_TESTS = ["ml_tests/data/test_a.py::test_x", "ml_tests/data/test_a.py::test_y[a|b]"]
@@ -197,3 +204,10 @@ def test_comparison_markdown_is_exact_including_blank_lines():
         "| Infrastructure 2 | Model specs are unit tested. | automated | missing | -1.0 |\n"
         "\n"
         "Run completeness changed: base complete=False, head complete=True.\n")
+
+
+def test_the_threshold_line_says_reached_at_the_threshold_and_fail_below_it():
+    assert threshold_line(3.5, 3.5) == (
+        True, "Required ML Test Score of 3.5 reached. Final score: 3.5")
+    assert threshold_line(3.0, 3.5) == (
+        False, "FAIL Required ML Test Score of 3.5 not reached. Final score: 3.0")

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
+from pytest_ml_test_score.config import AuditConfig, ConfigError, load
 from pytest_ml_test_score.faults import (
     FAULT_ENV,
     REGISTRY_ENV,
@@ -39,7 +40,7 @@ from pytest_ml_test_score.faults import (
 )
 from pytest_ml_test_score.marks import RubricRef
 from pytest_ml_test_score.reportfile import JSON_NAME, ReportError, load_report, write_json
-from pytest_ml_test_score.tomlcompat import tomllib
+from pytest_ml_test_score.score import final_score, is_scored, section_score
 
 AUDIT_NAME = "fault_audit.json"
 SCHEMA_VERSION = 1
@@ -58,33 +59,6 @@ class RunResult:
     seconds: float = 0.0
     returncode: int = 0
     error: str | None = None
-
-
-@dataclass(frozen=True)
-class AuditConfig:
-    """Where the faults are, what to run, how many runs at once."""
-
-    faults: str
-    paths: tuple[str, ...] = ("ml_tests",)
-    jobs: int = 2
-    pytest_args: tuple[str, ...] = ("-p", "no:cacheprovider")
-
-
-def read_config(pyproject: Path) -> AuditConfig:
-    """The `[tool.ml_test_score.audit]` table; `faults` is required."""
-    try:
-        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise AuditError(f"{pyproject}: {exc}") from None
-    section = document.get("tool", {}).get("ml_test_score", {}).get("audit", {})
-    if not isinstance(section.get("faults"), str):
-        raise AuditError(f"{pyproject}: [tool.ml_test_score.audit] needs faults = 'module:attr'")
-    return AuditConfig(
-        faults=section["faults"],
-        paths=tuple(section.get("paths", AuditConfig.paths)),
-        jobs=int(section.get("jobs", AuditConfig.jobs)),
-        pytest_args=tuple(section.get("pytest_args", AuditConfig.pytest_args)),
-    )
 
 
 def failing_tests(report: Mapping[str, Any]) -> set[str]:
@@ -128,7 +102,7 @@ def item_tests(report: Mapping[str, Any], ref: RubricRef) -> list[str]:
 def scored_items(report: Mapping[str, Any]) -> list[RubricRef]:
     """Items that earned points in the clean run: the ones whose teeth the audit must prove."""
     return [RubricRef(section, number) for section in SECTIONS for number in ITEM_NUMBERS
-            if report["sections"][section]["items"][str(number)]["points"] > 0]
+            if is_scored(report["sections"][section]["items"][str(number)])]
 
 
 def check_clean(report: Mapping[str, Any]) -> None:
@@ -177,6 +151,8 @@ def audit(config: AuditConfig, workdir: Path, jobs: int | None = None) -> dict[s
     """Run the clean suites, then every fault (in parallel), and judge."""
     if str(Path.cwd()) not in sys.path:  # as for `python -m pytest`: the project root imports
         sys.path.insert(0, str(Path.cwd()))
+    if config.faults is None:  # the one setting without a default: only the project knows it
+        raise AuditError("[tool.ml_test_score.audit] needs faults = 'module:attr'")
     try:
         registry = load_registry(config.faults)
     except FaultError as exc:
@@ -204,15 +180,14 @@ def audit(config: AuditConfig, workdir: Path, jobs: int | None = None) -> dict[s
 def proven_points(report: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, Any]:
     """The stricter figure: only points whose item the audit saw fail under a fault count.
 
-    Same rule as the score (sections sum, final = minimum), applied to audited points only.
+    The score's own rule (``score.section_score``, ``score.final_score``), applied to the
+    audited points only, so that the two figures can be compared.
     """
-    sections = {}
-    for section in SECTIONS:
-        items = report["sections"][section]["items"]
-        audited = result["items"][section]
-        sections[section] = sum(items[number]["points"] for number in items
-                                if audited.get(number, {}).get("detected"))
-    return {"score": min(sections.values()), "sections": sections}
+    sections = {section: section_score(
+        item for number, item in report["sections"][section]["items"].items()
+        if result["items"][section].get(number, {}).get("detected"))
+        for section in SECTIONS}
+    return {"score": final_score(sections.values()), "sections": sections}
 
 
 def teeth_markdown(report: Mapping[str, Any], result: Mapping[str, Any]) -> str:
@@ -225,7 +200,7 @@ def teeth_markdown(report: Mapping[str, Any], result: Mapping[str, Any]) -> str:
               f"{proven['sections'][section]:g} |" for section in SECTIONS]
     unproven = [f"{section}:{number}" for section in SECTIONS
                 for number, item in report["sections"][section]["items"].items()
-                if item["points"] > 0 and not result["items"][section][number]["detected"]]
+                if is_scored(item) and not result["items"][section][number]["detected"]]
     lines += ["", f"Scored but not proven: {', '.join(unproven) or 'none'}."]
     return "\n".join(lines) + "\n"
 
@@ -267,10 +242,10 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        config = read_config(args.config)
+        config = load(args.config).audit
         with tempfile.TemporaryDirectory(prefix="ml-score-audit-") as scratch:
             result = audit(config, Path(scratch), args.jobs)
-    except AuditError as exc:
+    except (ConfigError, AuditError) as exc:
         print(f"ml-test-score audit: error: {exc}", file=sys.stderr)
         return 2
     result["seconds"]["total"] = round(time.perf_counter() - started, 1)

@@ -17,14 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_ml_test_score.gate import (
-    QUALITY_NAME,
-    GateError,
+from pytest_ml_test_score.catalogue import INTERPRETATION_BANDS, score_band
+from pytest_ml_test_score.config import (
+    PYPROJECT,
+    BadgesConfig,
+    ConfigError,
     add_root_option,
-    load_config,
-    load_section,
+    load,
     project_root,
 )
+from pytest_ml_test_score.gate import QUALITY_NAME
 from pytest_ml_test_score.reportfile import write_atomic
 
 START, END = "<!-- BADGES:START -->", "<!-- BADGES:END -->"
@@ -33,6 +35,9 @@ _MASK_ID = re.compile(r"anybadge_\d+")
 # Shields.io's palette, so the badges sit well beside others.
 BRIGHTGREEN, GREEN, YELLOWGREEN = "#4c1", "#97ca00", "#a4a61d"
 YELLOW, ORANGE, RED, GREY = "#dfb317", "#fe7d37", "#e05d44", "#9f9f9f"
+# A colour for each band of the paper's Table V, worst first (zip fails on a band without one).
+_BAND_COLORS: dict[tuple[float, str], str] = dict(
+    zip(INTERPRETATION_BANDS, (RED, ORANGE, YELLOW, YELLOWGREEN, GREEN, BRIGHTGREEN), strict=True))
 
 
 class BadgeError(Exception):
@@ -50,9 +55,8 @@ class BadgeSpec:
 
 
 def ml_score_color(score: float) -> str:
-    """The paper's Table V bands, which close on the right: 1.0 is (0,1], 3.0 is (2,3]."""
-    bands = ((0.0, RED), (1.0, ORANGE), (2.0, YELLOW), (3.0, YELLOWGREEN), (5.0, GREEN))
-    return next((color for upper, color in bands if score <= upper), BRIGHTGREEN)
+    """The colour of the score's band, so a badge and the report's interpretation agree."""
+    return _BAND_COLORS[score_band(score)]
 
 
 def _figure(quality: dict[str, Any], name: str) -> dict[str, Any]:
@@ -68,10 +72,13 @@ def badge_specs(quality: dict[str, Any]) -> list[BadgeSpec]:
     """The three badges; coverage and pylint are green exactly when their gate passes."""
     thresholds = quality.get("thresholds", {})
     ml = _figure(quality, "ml_test_score")
-    if ml["complete"]:
-        ml_value, ml_color = f"{ml['score']:g}/{ml['max']:g}", ml_score_color(ml["score"])
-    else:
-        ml_value, ml_color = f"{ml['score']:g}/{ml['max']:g} incomplete", GREY
+    ml_value = f"{ml['score']:g}/{ml['max']:g}"
+    try:
+        ml_color = ml_score_color(ml["score"]) if ml["complete"] else GREY
+    except ValueError as exc:  # a NaN has no band
+        raise BadgeError(f"{QUALITY_NAME}: ml_test_score: {exc}; rerun the gate") from None
+    if not ml["complete"]:
+        ml_value += " incomplete"
     coverage = round(_figure(quality, "coverage")["percent"])
     pylint = round(_figure(quality, "pylint")["score"], 2)
     return [
@@ -105,13 +112,13 @@ def replace_block(text: str, block: str, readme: Path) -> str:
     return f"{text[:start + len(START)]}\n{block}\n{text[end:]}"
 
 
-def planned_files(root: Path) -> dict[Path, str]:
-    """Every file the badges command owns, with the text it should have."""
-    pyproject = root / "pyproject.toml"
-    section = load_section(pyproject, "badges")
-    badge_dir = root / section.get("dir", ".github/badges")
-    readme = root / section.get("readme", "README.md")
-    quality_path = root / load_config(pyproject).reports / QUALITY_NAME
+def planned_files(root: Path, config: BadgesConfig, reports: str) -> dict[Path, str]:
+    """Every file the badges command owns, with the text it should have.
+
+    REPORTS is the gate's reports directory, where its quality.json holds the figures.
+    """
+    badge_dir, readme = root / config.dir, root / config.readme
+    quality_path = root / reports / QUALITY_NAME
     try:
         quality = json.loads(quality_path.read_text(encoding="utf-8"))
     except OSError:
@@ -146,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         root = project_root(args.root)
-        files = planned_files(root)
-    except (GateError, BadgeError) as exc:
+        config = load(root / PYPROJECT)
+        files = planned_files(root, config.badges, config.gates.reports)
+    except (ConfigError, BadgeError) as exc:
         print(f"ml-test-score badges: error: {exc}", file=sys.stderr)
         return 2
     stale = stale_files(files)

@@ -166,14 +166,18 @@ INTERPRETATION_BANDS: tuple[tuple[float, str], ...] = (
 )
 
 
-def rubric_item(section: str, number: int) -> RubricItem:
-    """Look an item up; ``KeyError`` for anything outside the rubric."""
-    return CATALOGUE[(section, number)]
+def score_band(score: float) -> tuple[float, str]:
+    """The band of Table V holding SCORE: the one place its bounds are compared.
+
+    Bins close on the right (1.0 is in (0, 1], 3.0 in (2, 3]); whatever is shown per band, the
+    report's text or a badge's colour, is looked up by the band this returns.
+    """
+    for band in INTERPRETATION_BANDS:
+        if score <= band[0]:
+            return band
+    raise ValueError(f"score {score!r} is not a number")
 
 
 def interpret(score: float) -> str:
-    """Meaning of a final score per the paper's Table V (bins closed on the right)."""
-    for upper, meaning in INTERPRETATION_BANDS:
-        if score <= upper:
-            return meaning
-    raise ValueError(f"score {score!r} is not a number")
+    """Meaning of a final score per the paper's Table V."""
+    return score_band(score)[1]

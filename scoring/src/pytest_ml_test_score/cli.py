@@ -1,6 +1,7 @@
 """``ml-test-score <command>`` (also ``python -m pytest_ml_test_score``): one module per command.
 
-Each command is ``pytest_ml_test_score.<module>:main(argv) -> int``.
+Each command is ``pytest_ml_test_score.<module>:main(argv) -> int``, the module named after the
+command, so that the module to read for a command is never a guess.
 
 Modules are imported only when their command runs, so that a quick ``report`` does not pay for
 what ``audit`` or ``gate`` import, and a command whose module is not installed fails cleanly.
@@ -13,7 +14,7 @@ import sys
 
 PACKAGE = "pytest_ml_test_score"
 COMMANDS: dict[str, tuple[str, str]] = {
-    "report": ("cli_report", "render a report, optionally compared with a base report"),
+    "report": ("report", "render a report, optionally compared with a base report"),
     "gate": ("gate", "check the quality figures against their thresholds"),
     "badges": ("badges", "write the badges and the README badge block"),
     "audit": ("audit", "run the fault audit of the rubric tests"),

@@ -5,9 +5,9 @@ and a reviewer all read the same numbers. Pylint and bandit are run here; covera
 Score come from the reports of the last test run, which must be newer than every source file
 they describe, else the figure would describe code that no longer exists.
 
-Everything project-specific (paths, thresholds) is read from ``[tool.ml_test_score.gates]`` in
-``pyproject.toml``; the logic is plain functions (collect, check, render) around two subprocess
-calls passed in as a runner, so it is testable without running the tools.
+Everything project-specific (paths, thresholds) comes from ``[tool.ml_test_score.gates]`` in
+``pyproject.toml``, as ``config`` reads it; the logic is plain functions (collect, check, render)
+around two subprocess calls passed in as a runner, so it is testable without running the tools.
 """
 
 from __future__ import annotations
@@ -23,13 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_ml_test_score.config import (
+    PYPROJECT,
+    SEVERITIES,
+    ConfigError,
+    GateConfig,
+    add_root_option,
+    load,
+    project_root,
+)
 from pytest_ml_test_score.reportfile import JSON_NAME, ReportError, load_report, write_json
-from pytest_ml_test_score.tomlcompat import tomllib
 
 QUALITY_NAME = "quality.json"
 COVERAGE_NAME = "coverage.json"  # as in the test command: --cov-report=json:reports/coverage.json
 QUALITY_SCHEMA = 1
-SEVERITIES = ("HIGH", "MEDIUM", "LOW")
 # pylint's exit status is a bit mask; these bits mean it did not produce a score.
 _PYLINT_FATAL, _PYLINT_USAGE = 1, 32
 
@@ -38,29 +45,6 @@ Runner = Callable[[list[str], Path], "subprocess.CompletedProcess[str]"]
 
 class GateError(Exception):
     """An input the gate cannot use; the message is one line naming the file and the remedy."""
-
-
-@dataclass(frozen=True)
-class GateConfig:
-    """``[tool.ml_test_score.gates]``, with the documented defaults."""
-
-    reports: str = "reports"
-    pylint_paths: tuple[str, ...] = ()
-    bandit_paths: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()  # unset: the pylint and bandit paths
-    pylint: float = 9.0
-    coverage: float = 90.0
-    ml_test_score: float = 7.0
-    bandit_fail_on: tuple[str, ...] = ("MEDIUM", "HIGH")
-
-    def source_paths(self) -> tuple[str, ...]:
-        """Where the code lives that the test reports describe."""
-        return self.sources or tuple(dict.fromkeys(self.pylint_paths + self.bandit_paths))
-
-    def thresholds(self) -> dict[str, Any]:
-        """The thresholds as recorded in quality.json."""
-        return {"pylint": self.pylint, "coverage": self.coverage,
-                "ml_test_score": self.ml_test_score, "bandit_fail_on": list(self.bandit_fail_on)}
 
 
 @dataclass(frozen=True)
@@ -87,63 +71,9 @@ class Quality:
         return self.figures[name].get("error")
 
 
-def load_section(pyproject: Path, name: str) -> dict[str, Any]:
-    """``[tool.ml_test_score.NAME]`` of PYPROJECT, empty when absent."""
-    try:
-        with pyproject.open("rb") as stream:
-            data = tomllib.load(stream)
-    except OSError as exc:
-        raise GateError(f"{pyproject}: cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise GateError(f"{pyproject}: invalid TOML: {exc}") from None
-    section = data.get("tool", {}).get("ml_test_score", {}).get(name, {})
-    if not isinstance(section, dict):
-        raise GateError(f"{pyproject}: [tool.ml_test_score.{name}] must be a table")
-    return section
-
-
 def load_config(pyproject: Path) -> GateConfig:
-    """Read the gate section; a wrong type is a one-line error naming the key."""
-    section = load_section(pyproject, "gates")
-    defaults = GateConfig()
-    values: dict[str, Any] = {}
-    for name, default in vars(defaults).items():
-        if name not in section:
-            continue
-        value = section[name]
-        key = f"{pyproject.name} [tool.ml_test_score.gates] {name}"
-        if isinstance(default, tuple):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise GateError(f"{key}: expected a list of strings, got {value!r}")
-            value = tuple(value)
-        elif isinstance(default, float):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise GateError(f"{key}: expected a number, got {value!r}")
-            value = float(value)
-        elif not isinstance(value, str):
-            raise GateError(f"{key}: expected a string, got {value!r}")
-        values[name] = value
-    unknown = sorted(set(values.get("bandit_fail_on", ())) - set(SEVERITIES))
-    if unknown:
-        raise GateError(f"{pyproject.name} [tool.ml_test_score.gates] bandit_fail_on: unknown "
-                        f"severity {unknown[0]!r}; expected some of {', '.join(SEVERITIES)}")
-    return GateConfig(**values)
-
-
-def add_root_option(parser: argparse.ArgumentParser) -> None:
-    """``--root``, shared by the commands that read the project's configuration."""
-    parser.add_argument("--root", type=Path, default=None,
-                        help="project root (default: nearest directory with a pyproject.toml)")
-
-
-def project_root(given: Path | None) -> Path:
-    """GIVEN, or the nearest directory at or above the working directory with a pyproject.toml."""
-    start = Path.cwd()
-    for candidate in ([given] if given else [start, *start.parents]):
-        if (candidate / "pyproject.toml").is_file():
-            return candidate.resolve()
-    raise GateError(f"no pyproject.toml in {given or start}"
-                    + ("" if given else " or any parent directory"))
+    """The gate's section of PYPROJECT: what ``main`` checks against, for callers that share it."""
+    return load(pyproject).gates
 
 
 def run_tool(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -334,8 +264,8 @@ def main(argv: list[str] | None = None, run: Runner = run_tool) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         root = project_root(args.root)
-        config = load_config(root / "pyproject.toml")
-    except GateError as exc:
+        config = load_config(root / PYPROJECT)
+    except ConfigError as exc:
         print(f"ml-test-score gate: error: {exc}", file=sys.stderr)
         return 2
     quality = collect(root, config, run)

@@ -22,13 +22,12 @@ from typing import Any
 from pytest_ml_test_score.catalogue import CATALOGUE, ITEM_NUMBERS, SECTIONS
 from pytest_ml_test_score.manual import ManualEvidence
 from pytest_ml_test_score.outcomes import RunRecord
-from pytest_ml_test_score.render import markdown, to_json
 from pytest_ml_test_score.reportfile import (
     JSON_NAME,
     MARKDOWN_NAME,
     ReportError,
     load_report,
-    write_atomic,
+    write_report,
 )
 from pytest_ml_test_score.runreport import assemble, manual_from_report
 
@@ -130,12 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     out = Path(args.out)
     try:
-        write_atomic(out / JSON_NAME, to_json(merged))
-        write_atomic(out / MARKDOWN_NAME, markdown(merged))
+        json_path, markdown_path = write_report(out, merged)
     except OSError as exc:
         print(f"ml-test-score merge: error: {out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"merged {len(args.reports)} report(s): final score {merged['score']:.1f} / "
           f"{merged['max']}{'' if merged['complete'] else ' (incomplete run)'}; wrote "
-          f"{out / JSON_NAME} and {out / MARKDOWN_NAME}")
+          f"{json_path} and {markdown_path}")
     return 0

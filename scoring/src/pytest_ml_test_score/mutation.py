@@ -26,11 +26,16 @@ import subprocess  # nosec B404
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_ml_test_score.gate import GateError, add_root_option, load_section, project_root
+from pytest_ml_test_score.config import (
+    PYPROJECT,
+    ConfigError,
+    add_root_option,
+    load,
+    project_root,
+)
 from pytest_ml_test_score.reportfile import write_json
 
 MUTATION_NAME = "mutation.json"
@@ -47,41 +52,6 @@ _LINE = re.compile(r"^\s+(?P<name>\S+): (?P<status>[a-z][a-z ]*)$")
 
 class MutationError(Exception):
     """A problem that stops the command before it can judge (one line, exit 2)."""
-
-
-@dataclass(frozen=True)
-class MutationConfig:
-    """``[tool.ml_test_score.mutation]``.
-
-    ``exclude`` holds ``module.function`` globs left out of the score (and listed as such):
-    orchestration whose only tests run it in a subprocess, where mutmut cannot attribute them.
-    """
-
-    min_score: float = 80.0
-    reports: str = "reports"
-    exclude: tuple[str, ...] = ()
-
-
-def load_config(pyproject: Path) -> MutationConfig:
-    """Read the threshold and the reports directory; a wrong type is one line naming the key."""
-    try:
-        section = load_section(pyproject, "mutation")
-    except GateError as exc:
-        raise MutationError(str(exc)) from None
-    min_score = section.get("min_score", MutationConfig.min_score)
-    if isinstance(min_score, bool) or not isinstance(min_score, int | float) \
-            or not 0 <= min_score <= 100:
-        raise MutationError(f"{pyproject.name} [tool.ml_test_score.mutation] min_score: "
-                            f"expected a number 0-100, got {min_score!r}")
-    reports = section.get("reports", MutationConfig.reports)
-    if not isinstance(reports, str) or not reports:
-        raise MutationError(f"{pyproject.name} [tool.ml_test_score.mutation] reports: "
-                            f"expected a directory name, got {reports!r}")
-    exclude = section.get("exclude", [])
-    if not isinstance(exclude, list) or not all(isinstance(p, str) for p in exclude):
-        raise MutationError(f"{pyproject.name} [tool.ml_test_score.mutation] exclude: "
-                            f"expected a list of 'module.function' globs, got {exclude!r}")
-    return MutationConfig(min_score=float(min_score), reports=reports, exclude=tuple(exclude))
 
 
 def parse_results(output: str) -> dict[str, str]:
@@ -263,7 +233,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
         root = project_root(args.root)
-        config = load_config(root / "pyproject.toml")
+        config = load(root / PYPROJECT).mutation
         seconds = None
         if not args.no_run:
             started = time.perf_counter()
@@ -278,7 +248,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         results = read_results(root)
         if not results:
             raise MutationError("mutmut recorded no mutants; run without --no-run first")
-    except (GateError, MutationError) as exc:
+    except (ConfigError, MutationError) as exc:
         print(f"ml-test-score mutation: error: {exc}", file=sys.stderr)
         return 2
     report = build_report(results, config.min_score, seconds, config.exclude)

@@ -39,8 +39,8 @@ from pytest_ml_test_score.mapping import (
 )
 from pytest_ml_test_score.marks import MARK_NAME, RubricMarkError, RubricRef, refs_from_marks
 from pytest_ml_test_score.outcomes import RunRecord
-from pytest_ml_test_score.render import fmt_points, markdown, terminal_lines, to_json
-from pytest_ml_test_score.reportfile import JSON_NAME, MARKDOWN_NAME, write_atomic
+from pytest_ml_test_score.render import terminal_lines, threshold_line
+from pytest_ml_test_score.reportfile import JSON_NAME, MARKDOWN_NAME, write_report
 from pytest_ml_test_score.runreport import assemble
 
 SESSION_PLUGIN = "ml_test_score_session"
@@ -125,7 +125,7 @@ class ScoreSession:
         self.record = RunRecord()
         self.collected: dict[str, tuple[RubricRef, ...]] = {}
         self.report: dict[str, Any] | None = None
-        self.fail_message: str | None = None
+        self.verdict: tuple[bool, str] | None = None  # --ml-score-fail-under: reached, line
         self.report_dir = config.getoption("ml_score_report")
         self.fail_under = config.getoption("ml_score_fail_under")
         if self.report_dir is not None and Path(self.report_dir).exists() \
@@ -233,16 +233,15 @@ class ScoreSession:
                           self.map.unmatched())
         self.report = report
         if self.report_dir is not None:
-            directory = Path(self.report_dir)
             try:
-                write_atomic(directory / JSON_NAME, to_json(report))
-                write_atomic(directory / MARKDOWN_NAME, markdown(report))
+                write_report(Path(self.report_dir), report)
             except OSError as exc:
-                raise pytest.UsageError(f"--ml-score-report {directory}: {exc}") from None
-        if self.fail_under is not None and report["score"] < self.fail_under:
-            self.fail_message = (f"FAIL Required ML Test Score of {fmt_points(self.fail_under)} "
-                                 f"not reached. Final score: {fmt_points(report['score'])}")
-            session.testsfailed += 1
+                raise pytest.UsageError(
+                    f"--ml-score-report {Path(self.report_dir)}: {exc}") from None
+        if self.fail_under is not None:
+            self.verdict = threshold_line(report["score"], self.fail_under)
+            if not self.verdict[0]:
+                session.testsfailed += 1
 
     def _manual(self) -> ManualEvidence:
         name = self.config.getini("ml_score_manual")
@@ -258,12 +257,9 @@ class ScoreSession:
         terminalreporter.write_sep("=", "ML Test Score")
         for line in terminal_lines(report):
             terminalreporter.write_line(line)
-        if self.fail_message:
-            terminalreporter.write_line(self.fail_message, red=True, bold=True)
-        elif self.fail_under is not None:
-            terminalreporter.write_line(
-                f"Required ML Test Score of {fmt_points(self.fail_under)} reached. "
-                f"Final score: {fmt_points(report['score'])}", green=True)
+        if self.verdict is not None:
+            reached, line = self.verdict
+            terminalreporter.write_line(line, green=reached, red=not reached, bold=not reached)
         if self.report_dir is not None:
             directory = Path(self.report_dir)
             terminalreporter.write_line(f"ML Test Score report written to {directory / JSON_NAME} "

@@ -97,6 +97,14 @@ def terminal_lines(report: Report) -> list[str]:
     return lines
 
 
+def threshold_line(score: float, threshold: float) -> tuple[bool, str]:
+    """Whether SCORE reaches ``--ml-score-fail-under`` THRESHOLD, and the summary line saying so."""
+    reached = score >= threshold
+    line = (f"Required ML Test Score of {fmt_points(threshold)} "
+            f"{'reached' if reached else 'not reached'}. Final score: {fmt_points(score)}")
+    return reached, line if reached else f"FAIL {line}"
+
+
 def _manual_lines(report: Report, prefix: str) -> list[str]:
     evidence = report.get("manual_evidence") or {}
     lines = [f"{prefix}manual evidence problem: {p}" for p in evidence.get("problems", [])]

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, MAX_SCORE, POINTS, SECTIONS, STATUSES
+from pytest_ml_test_score.render import markdown, to_json
 from pytest_ml_test_score.score import SCHEMA_VERSION
 
 JSON_NAME = "ml_test_score.json"
 MARKDOWN_NAME = "ml_test_score.md"
+_STATUS = Path("/proc/self/status")
 
 
 class ReportError(ValueError):
@@ -106,6 +108,43 @@ def _first_failure(data: Mapping[str, Any], checks: list[tuple[str, bool, str]])
     return None
 
 
+def parse_umask(status: str) -> int | None:
+    """The ``Umask:`` field of a ``/proc/<pid>/status`` text (Linux 4.7 and later), if any."""
+    for line in status.splitlines():
+        name, _, value = line.partition(":")
+        if name == "Umask":
+            try:
+                return int(value.strip(), 8)
+            except ValueError:
+                return None
+    return None
+
+
+def read_umask(status: Path = _STATUS) -> int:
+    """The process umask, read without changing it where the system allows.
+
+    ``os.umask`` only reports the mask by setting a new one, and while it is set every other
+    thread creates files with the wrong mode. So Linux's ``/proc/self/status`` is read; only
+    where that is unavailable is the mask set and restored, once, when this module is imported.
+    """
+    try:
+        mask = parse_umask(status.read_text(encoding="utf-8"))
+    except OSError:
+        mask = None
+    if mask is None:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+_UMASK = read_umask()
+
+
+def file_mode() -> int:
+    """The mode ``open()`` would give a new file: 0o666 less the process umask."""
+    return 0o666 & ~_UMASK
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write through a temporary file in the same directory, then rename over the target."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,11 +152,19 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; reports are meant to be shared
+        os.chmod(tmp, file_mode())  # mkstemp creates 0600, a report is as shared as any file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_report(directory: Path, report: Mapping[str, Any]) -> tuple[Path, Path]:
+    """DIRECTORY/ml_test_score.json and .md, the pair every writer of a report leaves behind."""
+    paths = directory / JSON_NAME, directory / MARKDOWN_NAME
+    write_atomic(paths[0], to_json(report))
+    write_atomic(paths[1], markdown(report))
+    return paths
 
 
 def write_json(path: Path, document: Any) -> None:

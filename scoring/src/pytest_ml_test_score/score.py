@@ -40,6 +40,16 @@ def item_status(tally: ItemTally | None, manual: bool) -> str:
     return "missing"
 
 
+def is_scored(item: Mapping[str, Any]) -> bool:
+    """Whether a report item earned points (half a point for manual evidence counts)."""
+    return item["points"] > 0
+
+
+def section_score(items: Iterable[Mapping[str, Any]]) -> float:
+    """A section's score: the sum of its items' points, so every item weighs the same."""
+    return float(sum(item["points"] for item in items))
+
+
 def final_score(section_scores: Iterable[float]) -> float:
     """The paper's final score: the weakest section decides."""
     return float(min(section_scores))
@@ -77,7 +87,7 @@ def build_report(
                 entry["evidence"] = dict(manual[ref])
             items[str(number)] = entry
         sections[section] = {
-            "score": float(sum(item["points"] for item in items.values())),
+            "score": section_score(items.values()),
             "items": items,
         }
     score = final_score(body["score"] for body in sections.values())

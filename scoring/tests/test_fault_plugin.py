@@ -1,0 +1,61 @@
+"""The fault plugin: one registered fault switched on for a whole run, and undone after."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_ml_test_score import fault_plugin
+from pytest_ml_test_score.faults import FAULT_ENV, REGISTRY_ENV
+
+
+def test_plugin_injects_the_fault_and_undoes_it(pytester, monkeypatch):
+    pytester.makepyfile(
+        toy="def double(x):\n    return 2 * x\n",
+        toy_faults=(
+            "from pytest_ml_test_score.faults import FaultRegistry\n"
+            "FAULTS = FaultRegistry()\n"
+            "@FAULTS.fault('identity', 'double returns its input', [('data', 1)])\n"
+            "def _identity(monkeypatch):\n"
+            "    import toy\n"
+            "    monkeypatch.setattr(toy, 'double', lambda x: x)\n"
+        ),
+        test_toy=(
+            "import pytest, toy\n"
+            "@pytest.mark.rubric('data', 1)\n"
+            "def test_double():\n"
+            "    assert toy.double(2) == 4\n"
+        ),
+    )
+    monkeypatch.syspath_prepend(pytester.path)
+    assert pytester.runpytest().ret == 0
+    monkeypatch.setenv("ML_TEST_SCORE_FAULT", "identity")
+    monkeypatch.setenv("ML_TEST_SCORE_FAULT_REGISTRY", "toy_faults:FAULTS")
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*fault injected: identity (must break data:1)*"])
+    import toy  # pylint: disable=import-outside-toplevel,import-error
+
+    assert toy.double(2) == 4  # undone at the end of the run
+    monkeypatch.setenv("ML_TEST_SCORE_FAULT", "nope")
+    result = pytester.runpytest()
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(["*unknown fault 'nope'; registered: identity*"])
+
+
+def test_without_the_variable_no_fault_is_requested(monkeypatch):
+    monkeypatch.delenv(FAULT_ENV, raising=False)
+    monkeypatch.setenv(REGISTRY_ENV, "toy_faults:FAULTS")
+    assert fault_plugin.active_fault() is None
+    monkeypatch.setenv(FAULT_ENV, "")
+    assert fault_plugin.active_fault() is None
+
+
+def test_a_requested_fault_needs_its_registry(monkeypatch):
+    monkeypatch.setenv(FAULT_ENV, "identity")
+    monkeypatch.delenv(REGISTRY_ENV, raising=False)
+    with pytest.raises(pytest.UsageError) as caught:
+        fault_plugin.active_fault()
+    assert str(caught.value) == (
+        "ML_TEST_SCORE_FAULT=identity needs ML_TEST_SCORE_FAULT_REGISTRY=module:attribute")
+    monkeypatch.setenv(REGISTRY_ENV, "toy_faults:FAULTS")
+    assert fault_plugin.active_fault() == ("identity", "toy_faults:FAULTS")
