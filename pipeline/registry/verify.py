@@ -21,7 +21,8 @@ _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 @dataclass(frozen=True)
 class Package:
-    """A verified package directory: what publish uploads and fetch hands back."""
+    """A package directory `verify_package` has checked: what publish uploads and fetch hands
+    back. Construction itself checks nothing; the registry only uses packages it returned."""
 
     directory: Path
     metadata: dict[str, Any]
@@ -33,7 +34,8 @@ class Package:
 
     @property
     def sha256(self) -> str:
-        """The artifact's sha256 as the metadata states it (verified on construction)."""
+        """The artifact's sha256 as the metadata states it; `verify_package` hashed the artifact
+        and compared the two before returning the package."""
         return self.metadata["sha256"]
 
     @property

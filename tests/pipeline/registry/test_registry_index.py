@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.artifact import read_metadata
 from pipeline.errors import PipelineError
 from pipeline.registry.index import (
     check_index,
@@ -15,15 +14,11 @@ from pipeline.registry.index import (
     rolled_back,
     with_version,
 )
-from pipeline.registry.verify import Package
-
-
-def package_at(directory: Path) -> Package:
-    return Package(directory, read_metadata(directory))
+from pipeline.registry.verify import verify_package
 
 
 def test_publishing_records_a_version_once(packages: list[Path]) -> None:
-    package = package_at(packages[0])
+    package = verify_package(packages[0])
     index = with_version(empty_index(), package)
     assert [entry["version"] for entry in index["versions"]] == [package.version]
     assert index["versions"][0]["sha256"] == package.sha256
@@ -32,7 +27,7 @@ def test_publishing_records_a_version_once(packages: list[Path]) -> None:
 
 def test_promoting_pushes_the_served_stack_and_rolling_back_pops_it(
         packages: list[Path]) -> None:
-    first, second = (package_at(p) for p in packages[:2])
+    first, second = (verify_package(p) for p in packages[:2])
     index = with_version(with_version(empty_index(), first), second)
     index = promoted(promoted(index, first.version, "reg"), second.version, "reg")
     assert promoted(index, second.version, "reg") is index, "the served version stays put"
