@@ -1,14 +1,18 @@
-"""The local-directory backend of the registry, the default (`registry.uri` in params.yaml)."""
+"""The local-directory backend of the registry, the default (`registry.uri` in params.yaml).
+
+Index updates are serialised by an exclusive file lock (`filelock`: flock on POSIX, msvcrt on
+Windows), so concurrent publishes and promotions from several processes lose nothing.
+"""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
+
+from filelock import FileLock
 
 from pipeline.artifact import METADATA_NAME
 from pipeline.errors import PipelineError
@@ -17,6 +21,8 @@ from pipeline.registry.base import Registry, T
 from pipeline.registry.card import CARD_NAME
 from pipeline.registry.index import INDEX_NAME, Index, check_index, empty_index
 from pipeline.registry.verify import Package, verify_package
+
+LOCK_NAME = ".lock"
 
 
 class LocalRegistry(Registry):
@@ -36,18 +42,9 @@ class LocalRegistry(Registry):
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise PipelineError(f"{path}: not valid JSON") from None
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w", encoding="utf-8") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
     def _update_index(self, change: Callable[[Index], tuple[Index, T]], message: str) -> T:
-        with self._locked():
+        self.root.mkdir(parents=True, exist_ok=True)
+        with FileLock(self.root / LOCK_NAME):
             index = self._read_index()
             new, result = change(index)
             if new is not index:
