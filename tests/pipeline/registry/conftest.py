@@ -8,11 +8,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from ml_tests.support.hub_stub import HubStub
 from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file, write_json_atomic
+from pipeline.package import build_metadata
 from pipeline.registry.base import Registry
 from pipeline.registry.card import CARD_NAME
 
@@ -22,10 +24,6 @@ LABELS = [0, 1, 0, 1, 0, 1]
 
 def build_package(directory: Path, c: float = 1.0) -> Path:
     """A tiny but real package: a fitted LogisticRegression (C decides the bytes) + metadata."""
-    from sklearn.linear_model import LogisticRegression
-
-    from pipeline.package import build_metadata
-
     directory.mkdir(parents=True, exist_ok=True)
     model = LogisticRegression(C=c, random_state=0).fit(ROWS, LABELS)
     sha = save_model(model, directory / ARTIFACT_NAME)

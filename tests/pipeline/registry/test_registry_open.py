@@ -19,7 +19,7 @@ REPO = "owner/sentiment"
 def test_load_model_reads_the_registry_from_params_and_needs_a_served_version(
         tmp_path: Path, packages: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("params.yaml").write_text("registry:\n  uri: store\n")
+    Path("params.yaml").write_text("registry:\n  uri: store\n", encoding="utf-8")
     registry = open_registry()
     assert isinstance(registry, LocalRegistry) and registry.root == Path("store")
     version = registry.publish(packages[2])
