@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("pipeline.stages.evaluate", "score the model on the held-out split"),
     "package": ("pipeline.stages.package", "write the model artifact and its metadata"),
     "predict": ("pipeline.serving.predict", "label review texts with the packaged model"),
-    "registry": ("pipeline.registry", "publish, list, promote and roll back model versions"),
+    "registry": ("pipeline.registry.cli", "publish, list, promote and roll back model versions"),
     "explain": ("pipeline.serving.explain", "show how the model reached a prediction"),
     "canary": ("pipeline.rollout.canary",
                "compare a candidate with the served model before promotion"),

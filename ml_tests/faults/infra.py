@@ -244,15 +244,15 @@ def register(registry: FaultRegistry) -> None:
                     "served stack back unchanged, so the new model stays served.",
                     [("infra", 7)])
     def rollback_keeps_served_pointer(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import registry as registry_module  # pylint: disable=C0415
+        from pipeline.registry import index  # pylint: disable=import-outside-toplevel
 
-        original = registry_module.rolled_back
+        original = index.rolled_back
 
         def rolled_back(index, where):
             changed, previous = original(index, where)
             return {**changed, "served": index["served"]}, previous
 
-        monkeypatch.setattr(registry_module, "rolled_back", rolled_back)
+        monkeypatch.setattr(index, "rolled_back", rolled_back)
 
     @registry.fault("serving-loads-newest-version",
                     "load_model defaults to the newest published version instead of the served "

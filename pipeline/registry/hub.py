@@ -27,16 +27,10 @@ from typing import Any
 
 from pipeline.serving.artifact import METADATA_NAME, read_metadata
 from pipeline.errors import PipelineError
-from pipeline.registry import (
-    CARD_NAME,
-    INDEX_NAME,
-    Index,
-    Package,
-    Registry,
-    T,
-    check_index,
-    empty_index,
-)
+from pipeline.registry.base import Registry, T
+from pipeline.registry.card import CARD_NAME
+from pipeline.registry.index import INDEX_NAME, Index, check_index, empty_index
+from pipeline.registry.verify import Package
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")

@@ -8,34 +8,21 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from test_registry import exercise_lifecycle, make_package, version_of
 
 from ml_tests.support.hub_stub import HubStub
+from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
-from pipeline.hub import HubRegistry
-from pipeline.registry import CARD_NAME, INDEX_NAME, load_model, open_registry
-from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME
+from pipeline.registry.card import CARD_NAME
+from pipeline.registry.hub import HubRegistry
+from pipeline.registry.index import INDEX_NAME
+from pipeline.registry.open import load_model
 
 REPO = "owner/sentiment"
-
-
-@pytest.fixture(scope="module")
-def packages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    root = tmp_path_factory.mktemp("packages")
-    return [make_package(root / f"p{i}", c=c) for i, c in enumerate((1.0, 2.0, 3.0))]
-
-
-@pytest.fixture
-def hub() -> HubStub:
-    with HubStub() as server:
-        yield server
 
 
 def registry_on(hub: HubStub, tmp_path: Path, **kwargs: object) -> HubRegistry:
@@ -72,8 +59,8 @@ def test_round_trip_by_version_and_rollback(hub: HubStub, tmp_path: Path,
 
 
 def test_shared_lifecycle_rules_hold_on_the_hub(hub: HubStub, tmp_path: Path,
-                                                packages: list[Path]) -> None:
-    exercise_lifecycle(registry_on(hub, tmp_path), packages, tmp_path)
+                                                packages: list[Path], lifecycle) -> None:
+    lifecycle(registry_on(hub, tmp_path), packages, tmp_path)
 
 
 def test_tampered_file_on_the_hub_is_refused_before_loading(hub: HubStub, tmp_path: Path,
@@ -142,34 +129,6 @@ def test_unreachable_hub_and_missing_versions_are_one_line_errors(
     with pytest.raises(PipelineError, match="cannot reach") as error:
         HubRegistry(REPO, endpoint=url).fetch(version, tmp_path / "y")
     assert "\n" not in str(error.value)
-
-
-def test_uri_selects_the_hub_backend_from_the_environment(monkeypatch: pytest.MonkeyPatch
-                                                          ) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
-    monkeypatch.setenv("HF_TOKEN", "secret-value")
-    registry = open_registry(f"hf://{REPO}")
-    assert isinstance(registry, HubRegistry)
-    assert registry.endpoint == "http://127.0.0.1:9" and "secret-value" not in repr(registry)
-    with pytest.raises(PipelineError, match="hf://owner/name"):
-        open_registry("hf://not-a-repo")
-
-
-def test_cli_against_the_stub(hub: HubStub, tmp_path: Path, packages: list[Path]) -> None:
-    env = {**os.environ, "HF_ENDPOINT": hub.url, "HF_TOKEN": hub.token,
-           "HF_HOME": str(tmp_path / "hf-home")}
-
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pipeline", "registry", "--registry",
-                               f"hf://{REPO}", *args], capture_output=True, text=True,
-                              env=env, cwd=tmp_path, check=False)
-
-    published = cli("publish", str(packages[0]))
-    assert published.returncode == 0, published.stderr
-    assert published.stdout.strip() == version_of(packages[0])
-    assert hub.token not in published.stdout + published.stderr
-    failed = cli("rollback")
-    assert failed.returncode == 2 and len(failed.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.hub
