@@ -108,7 +108,8 @@ class DataConfig(Section):
     def _names_a_listed_file(cls, value: str, info: ValidationInfo) -> str:
         files = info.data.get("files")
         if files is not None and value not in files:
-            raise _Bound(None, f"one of the files listed under data.files ({', '.join(files)})", value)
+            raise _Bound(None, f"one of the files listed under data.files ({', '.join(files)})",
+                         value)
         return value
 
     def file(self, role: str) -> FileSpec:
@@ -167,7 +168,7 @@ class LogisticRegressionSettings(Section):
     """`model.logistic_regression:` keyword arguments of LogisticRegression."""
 
     C: PositiveFloat  # scikit-learn's name
-    class_weight: Literal["balanced"] | None
+    class_weight: Literal["balanced"] | dict[StrictInt, PositiveFloat] | None
     max_iter: PositiveInt
 
 
@@ -476,34 +477,45 @@ class Config(Section):
 
         An unknown key or a value of the wrong type is a PipelineError, as in the file itself.
         """
-        mapping = self.as_mapping()
-        for dotted, value in overrides.items():
-            node = mapping
-            *parents, leaf = dotted.split(".")
-            for depth, part in enumerate(parents):
-                child = node.get(part) if isinstance(node, dict) else None
-                if not isinstance(child, dict):
-                    where = ".".join(parents[:depth + 1])
-                    raise PipelineError(f"{self._source}: override {dotted!r}: {where} is not a "
-                                        "section of params.yaml")
-                node = child
-            node[leaf] = copy.deepcopy(value)
-        return Config.parse(mapping, self._source)
+        return Config.parse(merge_overrides(self.as_mapping(), overrides, self._source),
+                            self._source)
 
     @classmethod
     def parse(cls, mapping: dict[str, Any], source: str | Path = DEFAULT_PARAMS) -> Config:
         """Validate a params mapping; the first problem is one PipelineError line naming
         `source`."""
         try:
-            config = cls.model_validate(mapping)
+            return cls.model_validate(mapping, context={"mapping": mapping, "source": source})
         except ValidationError as error:
             raise PipelineError(describe_error(error, str(source))) from None
-        config._mapping = copy.deepcopy(mapping)
-        config._source = str(source)
-        return config
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Remember the mapping and the file it was parsed from (see `parse`)."""
+        if isinstance(context, dict) and "mapping" in context:
+            self._mapping = copy.deepcopy(context["mapping"])
+            self._source = str(context["source"])
 
 
 _ABSENT = object()
+
+
+def merge_overrides(mapping: dict[str, Any], overrides: dict[str, Any],
+                    source: str | Path = DEFAULT_PARAMS) -> dict[str, Any]:
+    """A deep copy of a plain params mapping with dotted keys replaced (nothing validated: a
+    new key is added). Each parent of a key must be a section that exists."""
+    result = copy.deepcopy(mapping)
+    for dotted, value in overrides.items():
+        node = result
+        *parents, leaf = dotted.split(".")
+        for depth, part in enumerate(parents):
+            child = node.get(part)
+            if not isinstance(child, dict):
+                where = ".".join(parents[:depth + 1])
+                raise PipelineError(f"{source}: override {dotted!r}: {where} is not a section of "
+                                    "params.yaml")
+            node = child
+        node[leaf] = copy.deepcopy(value)
+    return result
 
 
 def _lookup(node: Any, dotted: str) -> Any:
@@ -550,8 +562,8 @@ def describe_error(error: ValidationError, source: str) -> str:
     loc = [str(part) for part in first["loc"]]
     cause = (first.get("ctx") or {}).get("error")
     if isinstance(cause, _Bound):
-        return f"{source}: {'.'.join([*loc, *([cause.key] if cause.key else [])])}: expected {cause.expected}, got " \
-               f"{cause.got!r}"
+        where = ".".join([*loc, *([cause.key] if cause.key else [])])
+        return f"{source}: {where}: expected {cause.expected}, got {cause.got!r}"
     dotted = ".".join(loc)
     expected = _expected(_annotation_at(loc))
     if first["type"] == "missing":
@@ -587,15 +599,16 @@ def _annotation_at(loc: list[str]) -> Any:
     for part in loc:
         bare, _ = _strip(annotation)
         if get_origin(bare) in (Union, types.UnionType):
-            options = [arg for arg in get_args(bare) if arg is not type(None)]
+            options = [arg for arg in get_args(bare) if arg is not types.NoneType]
             bare, _ = _strip(options[0]) if len(options) == 1 else (bare, [])
         if _is_model(bare):
             fields = {field.alias or name: field for name, field in bare.model_fields.items()}
             field = fields.get(part)
             if field is None:
                 return None
-            annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata \
-                else field.annotation
+            annotation = field.annotation
+            if field.metadata:
+                annotation = Annotated[(annotation, *field.metadata)]
         elif get_origin(bare) is dict:
             annotation = get_args(bare)[1]
         elif get_origin(bare) in (list, tuple):
@@ -610,21 +623,21 @@ def _expected(annotation: Any) -> str:
     if annotation is None:
         return "a known key"
     bare, metadata = _strip(annotation)
-    for item in metadata:
-        if isinstance(item, Expect):
-            return item.text
-    args = get_args(bare)
-    if type(None) in args:
-        options = [arg for arg in args if arg is not type(None)]
+    texts = [item.text for item in metadata if isinstance(item, Expect)]
+    return texts[0] if texts else _described(bare)
+
+
+def _described(bare: Any) -> str:
+    """What a value of this bare type must be, in words."""
+    args, origin = get_args(bare), get_origin(bare)
+    if types.NoneType in args:
+        options = [arg for arg in args if arg is not types.NoneType]
         return " or ".join(_expected(option) for option in options) + " or null"
-    if get_origin(bare) is Literal:
+    if origin is Literal:
         return ("one of " if len(args) > 1 else "") + ", ".join(str(arg) for arg in args)
     if _is_model(bare):
         return f"a mapping of {', '.join(_keys(bare))}"
-    if get_origin(bare) is dict:
-        return "a mapping"
-    if get_origin(bare) in (list, tuple):
+    if origin in (list, tuple):
         return f"a list, each {_expected(args[0])}"
-    return {bool: "true or false", int: "an integer", float: "a number",
-            str: "a string"}.get(bare, "a value")
-
+    return {dict: "a mapping", bool: "true or false", int: "an integer", float: "a number",
+            str: "a string"}.get(origin or bare, "a value")

@@ -12,13 +12,12 @@ import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 from pipeline.cli import CommandParser
+from pipeline.config import FileSpec, load_config
 from pipeline.data.sources import DATA_DIR_ENV, origin
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_path, sha256_file
-from pipeline.params import get, load_params
 
 TIMEOUT_SECONDS = 30
 
@@ -45,12 +44,12 @@ def _fetch_url(url: str, destination: Path) -> None:
         ) from None
 
 
-def fetch_file(spec: dict[str, Any], raw_dir: Path, source: Path | str) -> str:
+def fetch_file(spec: FileSpec, raw_dir: Path, source: Path | str) -> str:
     """Make `raw_dir/<name>` a verified copy of `source` (a directory or a URL).
 
     Returns how the copy was obtained, for the log.
     """
-    name, expected = spec["name"], spec["sha256"]
+    name, expected = spec.name, spec.sha256
     target = raw_dir / name
     if target.is_file() and sha256_file(target) == expected:
         return "verified copy reused"
@@ -75,9 +74,9 @@ def main(argv: list[str]) -> int:
     parser = CommandParser(prog="python -m pipeline download", description=__doc__)
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args(argv)
-    params = load_params(args.params)
-    raw_dir = Path(get(params, "data.raw_dir"))
-    for spec in get(params, "data.files").values():
-        how = fetch_file(spec, raw_dir, origin(spec, params))
-        print(f"{raw_dir / spec['name']}: {how}")
+    data = load_config(args.params).data
+    raw_dir = Path(data.raw_dir)
+    for spec in data.files.values():
+        how = fetch_file(spec, raw_dir, origin(spec, data))
+        print(f"{raw_dir / spec.name}: {how}")
     return 0

@@ -1,4 +1,4 @@
-"""params.yaml is read once into typed sections; every problem is one line naming the file and key."""
+"""params.yaml is read once into typed sections; each problem is one line naming file and key."""
 
 from __future__ import annotations
 
