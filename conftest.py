@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config import load_config
 from pipeline.data import sources
-from pipeline.params import get, load_params
 
 # pytester drives the end-to-end tests of the plugin (scoring/tests) and of the project; pytest
 # only honours `pytest_plugins` in the root conftest (a standalone run of scoring/tests gets it
@@ -39,8 +39,8 @@ def data_dir() -> Path:
     Missing data is a usage error of the test run, not a reason to skip: a suite that skips
     for want of data would score nothing and hide why.
     """
-    params = load_params(PROJECT_ROOT / "params.yaml")
-    directory = PROJECT_ROOT / (sources.local_source(params) or get(params, "data.raw_dir"))
+    data = load_config(PROJECT_ROOT / "params.yaml").data
+    directory = PROJECT_ROOT / (sources.local_source(data) or data.raw_dir)
     if not directory.is_dir():
         raise pytest.UsageError(
             f"{directory}: no review data; run `dvc repro download` first, or set "

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
-
 import pytest
 from pytest_ml_test_score.faults import FAULT_ENV
 
-from pipeline import params as params_module
+from pipeline.config import Config, FileSpec, load_config
 from pipeline.data import reviews, sources
 from pipeline.data.split import split_reviews
 from pipeline.errors import PipelineError
@@ -24,11 +22,11 @@ from pipeline.serving import artifact
 from pipeline.serving.packaging import package_model
 
 
-def _verified(directory: Path, spec: dict[str, Any]) -> Path:
-    path = directory / spec["name"]
+def _verified(directory: Path, spec: FileSpec) -> Path:
+    path = directory / spec.name
     if not path.is_file():
         raise pytest.UsageError(f"{path}: not found")
-    if sha256_file(path) != spec["sha256"]:
+    if sha256_file(path) != spec.sha256:
         raise pytest.UsageError(f"{path}: sha256 differs from params.yaml; a corrupt copy?")
     return path
 
@@ -48,15 +46,15 @@ def reports_dir(project_root: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def params(project_root: Path) -> dict[str, Any]:
-    """The project's parameters (a fresh dict per session; tests that change them copy first)."""
-    return params_module.load_params(project_root / "params.yaml")
+def config(project_root: Path) -> Config:
+    """The project's params.yaml, validated (frozen; tests that change it use `with_overrides`)."""
+    return load_config(project_root / "params.yaml")
 
 
 @pytest.fixture(scope="session")
-def historic_path(data_dir: Path, params: dict[str, Any]) -> Path:
+def historic_path(data_dir: Path, config: Config) -> Path:
     """The verified labelled historic dump."""
-    return _verified(data_dir, sources.file_spec(params, "training"))
+    return _verified(data_dir, sources.file_spec(config.data, "training"))
 
 
 @pytest.fixture(scope="session")
@@ -66,26 +64,26 @@ def historic(historic_path: Path) -> reviews.Reviews:
 
 
 @pytest.fixture(scope="session")
-def fresh(data_dir: Path, params: dict[str, Any]) -> reviews.Reviews:
+def fresh(data_dir: Path, config: Config) -> reviews.Reviews:
     """The unlabelled fresh batch that serving sees."""
-    spec = sources.file_spec(params, "serving")
+    spec = sources.file_spec(config.data, "serving")
     return reviews.read_reviews(_verified(data_dir, spec), labelled=False)
 
 
 @pytest.fixture(scope="session")
-def labelled_fresh(data_dir: Path, params: dict[str, Any]) -> reviews.Reviews:
+def labelled_fresh(data_dir: Path, config: Config) -> reviews.Reviews:
     """The serving batch with its delayed labels: the `evaluation` file from its `first_row` on."""
-    spec = sources.file_spec(params, "evaluation")
+    spec = sources.file_spec(config.data, "evaluation")
     full = reviews.read_reviews(_verified(data_dir, spec))
-    first = int(spec["first_row"])
+    first = int(spec.first_row)
     return reviews.Reviews(full.texts[first:], full.labels[first:])
 
 
 @pytest.fixture(scope="session")
 def split(historic: reviews.Reviews,
-          params: dict[str, Any]) -> tuple[reviews.Reviews, reviews.Reviews]:
+          config: Config) -> tuple[reviews.Reviews, reviews.Reviews]:
     """The pipeline's own train/test split."""
-    return split_reviews(historic, params)
+    return split_reviews(historic, config.split, config.seed)
 
 
 @pytest.fixture(scope="session")
@@ -101,13 +99,13 @@ def test_split(split) -> reviews.Reviews:
 
 
 @pytest.fixture(scope="session")
-def trained_model(train_split: reviews.Reviews, params: dict[str, Any]):
+def trained_model(train_split: reviews.Reviews, config: Config):
     """The model exactly as the train stage builds it, fitted on the training split."""
-    return train_model(train_split, params)
+    return train_model(train_split, config.model_spec)
 
 
 @pytest.fixture(scope="session")
-def packaged_model(tmp_path_factory, trained_model, test_split, params, historic_path) -> Path:
+def packaged_model(tmp_path_factory, trained_model, test_split, config, historic_path) -> Path:
     """A package directory (artifact + metadata.json) of the trained model, as the stage writes it.
 
     Built in a temporary directory with the pipeline's own functions; `models/` is never touched.
@@ -119,7 +117,7 @@ def packaged_model(tmp_path_factory, trained_model, test_split, params, historic
     artifact.save_model(trained_model, model_path)
     metrics = evaluate_model(trained_model, test_split.texts, test_split.labels)
     try:
-        package_model(model_path, metrics, params, work / "models", historic_path)
+        package_model(model_path, metrics, config, work / "models", historic_path)
     except PipelineError as error:
         pytest.fail(f"the trained model could not be packaged: {error}")
     return work / "models"

@@ -1,6 +1,7 @@
 """Building the one scikit-learn Pipeline that is trained, saved and served.
 
-The model family and every hyperparameter come from params.yaml; `build_model` is the only
+The model family and every hyperparameter come from params.yaml (`features`, `model` and `seed`,
+handed down as a `ModelSpec`); `build_model` is the only
 place that turns them into estimators, so the training stage, cross-validation, the rubric
 suites and the explain command all build the same thing.
 """
@@ -21,35 +22,36 @@ from sklearn.svm import LinearSVC
 
 from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
+from pipeline.config import FeaturesConfig, ModelConfig, ModelSpec
 from pipeline.features import ReviewPreprocessor, TextStats
-from pipeline.params import get
 
 NGRAMS = "ngrams"
 PREPROCESSING_KEYS = ("lowercase", "fold_accents", "mask_pii", "expand_contractions",
                       "neutral_gender", "drop_stop_words", "mark_negation", "stem")
 
 
-def build_preprocessor(features: dict[str, Any]) -> ReviewPreprocessor:
-    """The text preprocessing step configured by `features` in params.yaml."""
-    return ReviewPreprocessor(**{key: bool(features[key]) for key in PREPROCESSING_KEYS})
+def build_preprocessor(features: FeaturesConfig) -> ReviewPreprocessor:
+    """The text preprocessing step configured by `features` in params.yaml (plain bools: the
+    step is saved inside the artifact)."""
+    return ReviewPreprocessor(**{key: bool(getattr(features, key)) for key in PREPROCESSING_KEYS})
 
 
-def build_vectorizer(features: dict[str, Any]) -> TfidfVectorizer:
+def build_vectorizer(features: FeaturesConfig) -> TfidfVectorizer:
     """TF-IDF over the preprocessed tokens (already lowercased and split on spaces)."""
     return TfidfVectorizer(
         token_pattern=r"\S+",
         lowercase=False,
-        ngram_range=(1, int(features["ngram_max"])),
-        min_df=int(features["min_df"]),
-        sublinear_tf=bool(features["sublinear_tf"]),
+        ngram_range=(1, int(features.ngram_max)),
+        min_df=int(features.min_df),
+        sublinear_tf=bool(features.sublinear_tf),
         dtype=np.float64,
     )
 
 
-def build_classifier(model: dict[str, Any], seed: int):
+def build_classifier(model: ModelConfig, seed: int):
     """The classifier named by `model.family`, with its hyperparameters from `model.<family>`."""
-    family = model["family"]
-    settings = dict(model.get(family) or {})
+    family = model.family
+    settings = model.settings()
     if family == "logistic_regression":
         return LogisticRegression(random_state=seed, solver="liblinear", **settings)
     if family == "multinomial_nb":
@@ -63,21 +65,21 @@ def build_classifier(model: dict[str, Any], seed: int):
     )
 
 
-def build_model(params: dict[str, Any]) -> Pipeline:
+def build_model(spec: ModelSpec) -> Pipeline:
     """preprocess -> features (TF-IDF n-grams [+ text statistics]) -> classifier.
 
     Without extra features the vectoriser is the features step itself: a FeatureUnion of one
     transformer would cost every prediction a joblib dispatch (about a quarter of the latency).
     """
-    features = get(params, "features")
+    features = spec.features
     vectorizer = build_vectorizer(features)
-    extra = tuple(features.get("extra") or ())
+    extra = tuple(features.extra)
     step = (FeatureUnion([(NGRAMS, vectorizer), ("stats", TextStats(stats=extra))]) if extra
             else vectorizer)
     return Pipeline([
         ("preprocess", build_preprocessor(features)),
         ("features", step),
-        ("classifier", build_classifier(get(params, "model"), int(get(params, "seed")))),
+        ("classifier", build_classifier(spec.model, int(spec.seed))),
     ])
 
 
@@ -87,11 +89,11 @@ def feature_steps(model: Pipeline) -> list[tuple[str, Any]]:
     return list(step.transformer_list) if isinstance(step, FeatureUnion) else [(NGRAMS, step)]
 
 
-def train_model(reviews: Reviews, params: dict[str, Any]):
+def train_model(reviews: Reviews, spec: ModelSpec):
     """Fit a fresh model; degenerate data fails with a clear error instead of a NaN model."""
     if reviews.labels is None or len(set(reviews.labels)) < 2:
         raise PipelineError("train: the training data must contain both labels 0 and 1")
-    model = build_model(params)
+    model = build_model(spec)
     try:
         model.fit(reviews.texts, reviews.labels)
     except ValueError as error:  # e.g. an empty vocabulary: every review was only stop words

@@ -8,24 +8,25 @@ import pytest
 
 from ml_tests.data.feature_groups import CONTROLS, feature_groups, paired_gain
 from pipeline.analysis import crossval
-from pipeline.params import get
+from pipeline.config import Config
 
 
 @pytest.fixture(scope="session")
-def ablation(params: dict[str, Any], train_split) -> dict[str, Any]:
+def ablation(config: Config, train_split) -> dict[str, Any]:
     """Repeated-CV accuracy of the configured model and of each group toggled, on paired folds.
 
     `gain` is always "with the group minus without it": for an enabled group the configured
     model is the "with" side, for a disabled one the toggled model is.
     """
     texts, labels = train_split.texts, train_split.labels
-    baseline = crossval.cv_scores(params, texts, labels)
-    threshold = float(get(params, "feature_costs.min_gain_se"))
+    baseline = crossval.cv_scores(config.model_spec, config.cv, texts, labels)
+    threshold = float(config.feature_costs.min_gain_se)
     groups: dict[str, Any] = {}
-    for group in feature_groups(params):
-        toggled = crossval.cv_scores(crossval.with_overrides(params, group.toggle), texts, labels)
+    for group in feature_groups(config.features):
+        toggled = crossval.cv_scores(config.with_overrides(group.toggle).model_spec, config.cv,
+                                     texts, labels)
         with_group, without_group = (baseline, toggled) if group.enabled else (toggled, baseline)
-        figures = paired_gain(with_group, without_group, params)
+        figures = paired_gain(with_group, without_group, config.cv.n_splits)
         noise = threshold * figures["se"]
         groups[group.name] = {
             "enabled": group.enabled,

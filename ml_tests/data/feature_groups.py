@@ -1,7 +1,7 @@
 """The feature groups of the pipeline and how their value is judged (Data 2 and Data 3).
 
 A group is one switch of `features` in params.yaml: a preprocessing step, sublinear tf, bigrams
-or one optional text statistic. Groups are derived from params and the pipeline's own lists, so
+or one optional text statistic. Groups are derived from params.yaml and the pipeline's own lists, so
 a step added to `PREPROCESSING_KEYS` or `TextStats.AVAILABLE` is ablated without editing this
 file.
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from pipeline.features import TextStats
 from pipeline.model import PREPROCESSING_KEYS
-from pipeline.params import get
+from pipeline.config import FeaturesConfig
 
 # Controls that exist for another reason than accuracy; they are exempt from "beneficial" but
 # must not cost accuracy beyond noise either, and have their own time budget (Data 3).
@@ -36,22 +36,22 @@ CONTROLS = {
 
 @dataclass(frozen=True)
 class Group:
-    """One feature group: its name, whether params enable it, and the overrides that toggle it."""
+    """One feature group: its name, whether params.yaml enables it, the overrides toggling it."""
 
     name: str
     enabled: bool
     toggle: dict[str, Any]
 
 
-def feature_groups(params: dict[str, Any]) -> list[Group]:
+def feature_groups(features: FeaturesConfig) -> list[Group]:
     """Every switchable feature group with the override that flips it from its configured state."""
-    features = get(params, "features")
-    groups = [Group(key, bool(features[key]), {f"features.{key}": not bool(features[key])})
+    groups = [Group(key, bool(getattr(features, key)),
+                    {f"features.{key}": not bool(getattr(features, key))})
               for key in (*PREPROCESSING_KEYS, "sublinear_tf")]
-    ngram_max = int(features["ngram_max"])
+    ngram_max = int(features.ngram_max)
     groups.append(Group("bigrams", ngram_max >= 2,
                         {"features.ngram_max": 1 if ngram_max >= 2 else 2}))
-    extra = list(features.get("extra") or ())
+    extra = list(features.extra)
     for name in TextStats.AVAILABLE:
         toggled = [item for item in extra if item != name] if name in extra else extra + [name]
         groups.append(Group(f"extra:{name}", name in extra, {"features.extra": toggled}))
@@ -59,10 +59,10 @@ def feature_groups(params: dict[str, Any]) -> list[Group]:
 
 
 def paired_gain(with_group: np.ndarray, without_group: np.ndarray,
-                params: dict[str, Any]) -> dict[str, float]:
-    """Mean paired accuracy gain of having the group, and its corrected standard error."""
+                n_splits: int) -> dict[str, float]:
+    """Mean paired accuracy gain of having the group, and its corrected standard error
+    (`n_splits`: cv.n_splits)."""
     differences = np.asarray(with_group) - np.asarray(without_group)
-    n_splits = int(get(params, "cv.n_splits"))
     variance = float(np.var(differences, ddof=1)) if len(differences) > 1 else 0.0
     standard_error = math.sqrt((1 / len(differences) + 1 / (n_splits - 1)) * variance)
     return {"gain": float(np.mean(differences)), "se": standard_error,

@@ -49,7 +49,7 @@ def test_every_enabled_feature_group_is_beneficial(ablation, reports_dir):
 
 
 @pytest.mark.rubric("data", 2)
-def test_ablation_covers_every_switch(ablation, params):
+def test_ablation_covers_every_switch(ablation, config):
     """Red when a preprocessing switch or extra feature escapes ablation (a new step not listed)."""
     from pipeline.features import TextStats  # pylint: disable=import-outside-toplevel
     from pipeline.model import PREPROCESSING_KEYS  # pylint: disable=import-outside-toplevel
@@ -57,6 +57,7 @@ def test_ablation_covers_every_switch(ablation, params):
     expected = {*PREPROCESSING_KEYS, "sublinear_tf", "bigrams",
                 *(f"extra:{name}" for name in TextStats.AVAILABLE)}
     assert set(ablation["groups"]) == expected
-    switches = {key for key, value in params["features"].items() if isinstance(value, bool)}
+    switches = {key for key, value in config.features.model_dump().items()
+                if isinstance(value, bool)}
     assert switches <= set(ablation["groups"]), switches - set(ablation["groups"])
-    assert ablation["folds"] == params["cv"]["n_splits"] * params["cv"]["n_repeats"]
+    assert ablation["folds"] == config.cv.n_splits * config.cv.n_repeats

@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 
 from ml_tests.data.feature_groups import feature_groups
-from pipeline.analysis import crossval
+from pipeline.config import FeatureCostsConfig
 from pipeline.fileio import write_json_atomic
 from pipeline.model import train_model
-from pipeline.params import get
 from pipeline.perf import measurement
 from pipeline.serving import artifact
 
@@ -53,12 +52,13 @@ def _share(value: float, reference: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def costs(params, train_split, ablation) -> dict[str, Any]:
+def costs(config, train_split, ablation) -> dict[str, Any]:
     """Per group: its costs as shares of the model without it, and its gain from the ablation."""
-    groups = feature_groups(params)
-    configs = {"configured": params, "configured (again)": params,
-               **{g.name: crossval.with_overrides(params, g.toggle) for g in groups}}
-    models = {name: train_model(train_split, config) for name, config in configs.items()}
+    groups = feature_groups(config.features)
+    configs = {"configured": config, "configured (again)": config,
+               **{g.name: config.with_overrides(g.toggle) for g in groups}}
+    models = {name: train_model(train_split, variant.model_spec)
+              for name, variant in configs.items()}
     measured = _measure(models, list(train_split.texts[:TIMED_REVIEWS]))
     base = measured["configured"]
     noise = abs(_share(measured["configured (again)"]["time_per_review"], base["time_per_review"]))
@@ -78,17 +78,17 @@ def costs(params, train_split, ablation) -> dict[str, Any]:
     return result
 
 
-def _over_budget(name: str, group: dict[str, Any], budgets: dict[str, Any],
+def _over_budget(name: str, group: dict[str, Any], budgets: FeatureCostsConfig,
                  time_noise: float) -> list[str]:
-    negligible = float(budgets["negligible_share"])
-    shares = {"time_per_review_share": (budgets["max_time_share_per_point"],
+    negligible = float(budgets.negligible_share)
+    shares = {"time_per_review_share": (budgets.max_time_share_per_point,
                                         max(negligible, time_noise)),
-              "features_share": (budgets["max_vocabulary_growth_per_point"], negligible),
-              "artifact_bytes_share": (budgets["max_size_growth_per_point"], negligible)}
+              "features_share": (budgets.max_vocabulary_growth_per_point, negligible),
+              "artifact_bytes_share": (budgets.max_size_growth_per_point, negligible)}
     problems = []
     for key, (per_point, allowance) in shares.items():
         if group["control"]:
-            budget = float(budgets["max_control_time_share"]) if key.startswith("time") else 1.0
+            budget = float(budgets.max_control_time_share) if key.startswith("time") else 1.0
         else:
             budget = float(per_point) * max(group["gain_points"], 0.0)
         if group[key] > budget + allowance:
@@ -99,11 +99,11 @@ def _over_budget(name: str, group: dict[str, Any], budgets: dict[str, Any],
 
 
 @pytest.mark.rubric("data", 3)
-def test_no_enabled_feature_costs_too_much(costs, params, reports_dir):
+def test_no_enabled_feature_costs_too_much(costs, config, reports_dir):
     """Red when an enabled group is slow or bulky for its gain (e.g. a step made 3x slower, or
     bigrams enabled: +190 % features for no gain); figures in reports/feature_costs.json.
     """
-    budgets = get(params, "feature_costs")
+    budgets = config.feature_costs
     for name, group in costs["groups"].items():
         group["over_budget"] = _over_budget(name, group, budgets, costs["time_noise_share"])
     write_json_atomic(reports_dir / "feature_costs.json", costs)

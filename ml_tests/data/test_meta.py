@@ -60,15 +60,15 @@ def test_no_feature_encodes_the_label(trained_model, test_split):
 
 
 @pytest.mark.rubric("data", 4)
-def test_shuffled_labels_give_chance_accuracy(train_split, params):
+def test_shuffled_labels_give_chance_accuracy(train_split, config):
     """Red when something other than the review carries the label into the features, e.g. a
     feature computed from the row position or a lookup keyed on the review that returns its true
     label: the model would still score above chance after the labels are shuffled. (Text that
     carries the true label cannot show here; the single-term test above catches that.)
     """
     labels = list(train_split.labels)
-    random.Random(int(params["seed"])).shuffle(labels)
-    scores = crossval.cv_scores(params, train_split.texts, labels)
+    random.Random(int(config.seed)).shuffle(labels)
+    scores = crossval.cv_scores(config.model_spec, config.cv, train_split.texts, labels)
     majority = max(np.mean(labels), 1 - np.mean(labels))
     noise = 2 * np.std(scores, ddof=1) / np.sqrt(len(scores)) * np.sqrt(1 + len(scores) / 4)
     assert np.mean(scores) <= majority + noise, (np.mean(scores), majority, noise)
@@ -87,18 +87,18 @@ def test_vocabulary_has_no_identifiers(trained_model):
 
 
 @pytest.mark.rubric("data", 4)
-def test_injected_identifiers_stay_out_of_the_vocabulary(train_split, params):
+def test_injected_identifiers_stay_out_of_the_vocabulary(train_split, config):
     """Order numbers and hex ids in reviews must not become terms. Today they do: mask_pii knows
     URLs, e-mails and phone numbers, not 5-7 digit order numbers or hex ids (a gap to fix).
     """
-    rng = random.Random(int(params["seed"]))
+    rng = random.Random(int(config.seed))
     texts = list(train_split.texts)
     for index in range(0, len(texts), 10):
         ident = rng.choice([f"order {rng.randint(10000, 9999999)}",
                             f"ref {rng.getrandbits(40):010x}a",
                             f"see www.{rng.getrandbits(20):x}.com"])
         texts[index] = f"{texts[index]} {ident}"
-    model = train_model(reviews.Reviews(texts, train_split.labels), params)
+    model = train_model(reviews.Reviews(texts, train_split.labels), config.model_spec)
     assert not _identifiers(model)
 
 

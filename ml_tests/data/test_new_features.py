@@ -14,21 +14,19 @@ import numpy as np
 import pytest
 import yaml
 
-from pipeline.analysis import crossval
 from pipeline.features import TextStats
 from pipeline.metrics import evaluate_model
 from pipeline.model import train_model
-from pipeline.params import get
 from pipeline.serving import artifact
 from pipeline.serving.packaging import package_model
 
 
-def _end_to_end(params, train_split, test_split, historic_path, out):
+def _end_to_end(config, train_split, test_split, historic_path, out):
     start = time.thread_time()
-    model = train_model(train_split, params)
+    model = train_model(train_split, config.model_spec)
     metrics = evaluate_model(model, test_split.texts, test_split.labels)
     artifact.save_model(model, out / "model.skops")
-    metadata = package_model(out / "model.skops", metrics, params, out / "models",
+    metadata = package_model(out / "model.skops", metrics, config, out / "models",
                              historic_path)
     loaded, recorded = artifact.load_package(out / "models")
     seconds = time.thread_time() - start
@@ -36,16 +34,16 @@ def _end_to_end(params, train_split, test_split, historic_path, out):
 
 
 @pytest.mark.rubric("data", 6)
-def test_a_new_feature_ships_by_configuration(params, train_split, test_split, historic_path,
+def test_a_new_feature_ships_by_configuration(config, train_split, test_split, historic_path,
                                               tmp_path):
     """Red when a stage ignores `features.extra` (the package would not record or contain it),
     when adding a feature needs code outside TextStats, or when the run slows beyond budget.
     """
     (tmp_path / "default").mkdir()
-    *_, baseline_seconds = _end_to_end(params, train_split, test_split, historic_path,
+    *_, baseline_seconds = _end_to_end(config, train_split, test_split, historic_path,
                                        tmp_path / "default")
     for name in TextStats.AVAILABLE:
-        configured = crossval.with_overrides(params, {"features.extra": [name]})
+        configured = config.with_overrides({"features.extra": [name]})
         out = tmp_path / name
         out.mkdir()
         model, loaded, recorded, metadata, seconds = _end_to_end(
@@ -56,18 +54,18 @@ def test_a_new_feature_ships_by_configuration(params, train_split, test_split, h
             "features"]["extra"]
         assert np.array_equal(loaded.predict_proba(test_split.texts[:20]),
                               model.predict_proba(test_split.texts[:20]))
-        limit = float(get(params, "feature_costs.max_new_feature_slowdown"))
+        limit = float(config.feature_costs.max_new_feature_slowdown)
         assert seconds <= limit * baseline_seconds, (name, seconds, baseline_seconds)
 
 
 @pytest.mark.rubric("data", 6)
-def test_unknown_feature_is_a_clear_error(params, train_split):
+def test_unknown_feature_is_a_clear_error(config, train_split):
     """A misspelt feature name fails at training with a message naming the choices."""
     from pipeline.errors import PipelineError  # pylint: disable=import-outside-toplevel
 
     with pytest.raises(PipelineError, match="unknown features.extra"):
         train_model(train_split,
-                    crossval.with_overrides(params, {"features.extra": ["lenght"]}))
+                    config.with_overrides({"features.extra": ["lenght"]}).model_spec)
 
 
 @pytest.mark.rubric("data", 6)

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from ml_tests.data import pii
 from pipeline import features, model
-from pipeline.analysis.crossval import with_overrides
 from pipeline.data import reviews
 from pipeline.model import NGRAMS, feature_steps, train_model
 from pipeline.serving import artifact
@@ -30,10 +29,10 @@ from pipeline.serving import artifact
 @given(kind_value=pii.pii_strategy(),
        template=st.sampled_from(["Great food, mail me at {} please.",
                                  "{} The burger was not good!", "Call {}"]))
-def test_pii_is_masked_before_features(kind_value, template, params):
+def test_pii_is_masked_before_features(kind_value, template, config):
     """Red when masking is off or a pattern misses a form (e.g. the phone pattern dropped)."""
     kind, value = kind_value
-    preprocessor = model.build_preprocessor(params["features"])
+    preprocessor = model.build_preprocessor(config.features)
     tokens = preprocessor.transform_one(template.format(value)).split()
     assert not pii.fragments(value) & {t.removeprefix(features.NEGATED_PREFIX) for t in tokens}
     placeholder = {"email": "emailaddress", "phone": "phonenumber", "url": "urladdress"}[kind]
@@ -51,10 +50,10 @@ def _with_injected_pii(split: reviews.Reviews, seed: int) -> tuple[reviews.Revie
 
 
 @pytest.fixture(scope="module")
-def pii_model(train_split, params):
+def pii_model(train_split, config):
     """The pipeline's model trained on reviews of which every sixth carries personal data."""
-    data, injected = _with_injected_pii(train_split, int(params["seed"]))
-    return train_model(data, params), data, injected
+    data, injected = _with_injected_pii(train_split, int(config.seed))
+    return train_model(data, config.model_spec), data, injected
 
 
 def _vocabulary(model) -> set[str]:
@@ -127,12 +126,12 @@ def test_artifact_holds_no_raw_review_and_no_pii(packaged_model, train_split, pi
 
 
 @pytest.mark.rubric("data", 5)
-def test_pruned_terms_are_not_stored(train_split, params):
+def test_pruned_terms_are_not_stored(train_split, config):
     """Red when a fitted attribute keeps the terms min_df prunes (as `stop_words_` once did)."""
-    pruned_params = with_overrides(params, {"features.min_df": 2})
-    pruned_model = train_model(train_split, pruned_params)
+    pruning = config.with_overrides({"features.min_df": 2})
+    pruned_model = train_model(train_split, pruning.model_spec)
     kept = _vocabulary(pruned_model)
-    everything = _vocabulary(train_model(train_split, params))
+    everything = _vocabulary(train_model(train_split, config.model_spec))
     pruned = {term for term in everything - kept if len(term) >= 6}
     assert len(pruned) > 100, "min_df=2 pruned too few terms for a meaningful check"
     strings, _ = _artifact_strings(artifact.dumps_model(pruned_model))

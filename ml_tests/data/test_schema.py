@@ -22,16 +22,20 @@ from pipeline.errors import PipelineError
 pytestmark = pytest.mark.rubric("data", 1)
 
 
-def _raw_summary(frame, params, labelled=True):
-    return schema.validate_frame(frame, schema.build_expectations(params, labelled))
+def _raw_summary(frame, config, labelled=True):
+    return schema.validate_frame(frame, schema.build_expectations(config.schema_, labelled))
 
 
-def test_real_dumps_meet_the_raw_schema(historic, fresh, params):
+def _feature_summary(batch, config):
+    return feature_schema.validate_features(batch, config.features, config.feature_schema)
+
+
+def test_real_dumps_meet_the_raw_schema(historic, fresh, config):
     """Red when the dumps or the bounds drift apart (e.g. a bound tightened below the data)."""
     for batch, labelled in ((historic, True), (fresh, False)):
-        summary = _raw_summary(schema.reviews_frame(batch), params, labelled)
+        summary = _raw_summary(schema.reviews_frame(batch), config, labelled)
         assert summary["success"], schema.failed_checks(summary)
-        assert len(summary["checks"]) == len(schema.build_expectations(params, labelled))
+        assert len(summary["checks"]) == len(schema.build_expectations(config.schema_, labelled))
 
 
 def _drop_label(frame):
@@ -72,17 +76,17 @@ RAW_CORRUPTIONS = {
 
 
 @pytest.mark.parametrize("corruption", sorted(RAW_CORRUPTIONS))
-def test_raw_schema_names_the_corruption(historic, params, corruption):
+def test_raw_schema_names_the_corruption(historic, config, corruption):
     """Red when an expectation is dropped or loosened so that its corruption slips through."""
     corrupt, expected = RAW_CORRUPTIONS[corruption]
-    summary = _raw_summary(corrupt(schema.reviews_frame(historic)), params)
+    summary = _raw_summary(corrupt(schema.reviews_frame(historic)), config)
     assert not summary["success"]
     assert expected in schema.failed_checks(summary)
 
 
-def test_features_meet_the_feature_schema(train_split, params):
+def test_features_meet_the_feature_schema(train_split, config):
     """Red when preprocessing empties reviews, stops splitting or the vocabulary leaves bounds."""
-    summary = feature_schema.validate_features(train_split, params)
+    summary = _feature_summary(train_split, config)
     assert summary["success"], schema.failed_checks(summary)
     names = {check["expectation"] for check in summary["checks"]}
     assert {"expect_column_values_to_be_between", "expect_column_unique_value_count_to_be_between",
@@ -90,37 +94,36 @@ def test_features_meet_the_feature_schema(train_split, params):
             "expect_column_distinct_values_to_equal_set"} <= names
 
 
-def test_feature_schema_catches_reviews_that_lose_every_token(train_split, params):
+def test_feature_schema_catches_reviews_that_lose_every_token(train_split, config):
     """Reviews made only of stop words pass the raw schema but reach the model empty."""
     texts = list(train_split.texts)
     texts[::25] = ["It was the one."] * len(texts[::25])
-    summary = feature_schema.validate_features(reviews.Reviews(texts, train_split.labels), params)
+    summary = _feature_summary(reviews.Reviews(texts, train_split.labels), config)
     assert "expect_column_values_to_be_between(Tokens)" in schema.failed_checks(summary)
     assert _raw_summary(schema.reviews_frame(reviews.Reviews(texts, train_split.labels)),
-                        params)["success"]
+                        config)["success"]
 
 
-def test_feature_schema_catches_labels_outside_the_set(train_split, params):
+def test_feature_schema_catches_labels_outside_the_set(train_split, config):
     """A third class, or a lost one, changes the label set the features are trained on."""
     for labels in ([2 if i % 9 == 0 else y for i, y in enumerate(train_split.labels)],
                    [1] * len(train_split.labels)):
-        summary = feature_schema.validate_features(reviews.Reviews(train_split.texts, labels),
-                                                   params)
+        summary = _feature_summary(reviews.Reviews(train_split.texts, labels), config)
         assert ("expect_column_distinct_values_to_equal_set(Liked)"
                 in schema.failed_checks(summary))
 
 
-def test_feature_schema_catches_a_broken_tokeniser(train_split, params, monkeypatch):
+def test_feature_schema_catches_a_broken_tokeniser(train_split, config, monkeypatch):
     """A tokeniser that stops splitting yields one multi-word "term" per review."""
     monkeypatch.setattr("pipeline.features.tokenize", lambda text: [text])
-    failed = schema.failed_checks(feature_schema.validate_features(train_split, params))
+    failed = schema.failed_checks(_feature_summary(train_split, config))
     assert "expect_column_values_to_match_regex(Term)" in failed
 
 
-def test_feature_schema_catches_a_collapsed_vocabulary(train_split, params, monkeypatch):
+def test_feature_schema_catches_a_collapsed_vocabulary(train_split, config, monkeypatch):
     """Character tokens leave a vocabulary of a few dozen terms, below the configured minimum."""
     monkeypatch.setattr("pipeline.features.tokenize", lambda text: [c for c in text if c.isalnum()])
-    failed = schema.failed_checks(feature_schema.validate_features(train_split, params))
+    failed = schema.failed_checks(_feature_summary(train_split, config))
     assert "expect_column_unique_value_count_to_be_between(Term)" in failed
 
 

@@ -2,7 +2,7 @@
 
 Each fault patches the pipeline itself (a function of `pipeline.data.reviews` or
 `pipeline.features`,
-or the params as `pipeline.params.load_params` returns them), never a test or its thresholds,
+or the config as `pipeline.config.load_config` returns it), never a test or its thresholds,
 so a suite turns red only because the property it checks really broke. Heavy imports (sklearn
 through pipeline.model) happen inside the injectors, when a fault is switched on.
 """
@@ -35,16 +35,16 @@ def patch_everywhere(monkeypatch: pytest.MonkeyPatch, module: Any, name: str,
 
 
 def patch_params(monkeypatch: pytest.MonkeyPatch, overrides: dict[str, Any]) -> None:
-    """Make every params.yaml read return the params with `overrides` applied (a config defect)."""
-    from pipeline import params
-    from pipeline.analysis import crossval  # pylint: disable=import-outside-toplevel
+    """Make every params.yaml read (`load_config`) return the config with `overrides` applied
+    (a config defect)."""
+    from pipeline import config  # pylint: disable=import-outside-toplevel
 
-    original = params.load_params
+    original = config.load_config
 
-    def load_params(*args, **kwargs):
-        return crossval.with_overrides(original(*args, **kwargs), overrides)
+    def load_config(*args, **kwargs):
+        return original(*args, **kwargs).with_overrides(overrides)
 
-    patch_everywhere(monkeypatch, params, "load_params", load_params)
+    patch_everywhere(monkeypatch, config, "load_config", load_config)
 
 
 def patch_reader(monkeypatch: pytest.MonkeyPatch, edit: ReviewsEdit,
@@ -216,13 +216,13 @@ def register(registry: FaultRegistry) -> None:
                     "named in features.extra never reaches the model or the package.",
                     [("data", 6)])
     def extra_features_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import model
-        from pipeline.analysis import crossval  # pylint: disable=import-outside-toplevel
+        from pipeline import model  # pylint: disable=import-outside-toplevel
 
         original = model.build_model
 
-        def build_model(params):
-            return original(crossval.with_overrides(params, {"features.extra": []}))
+        def build_model(spec):
+            features = spec.features.model_copy(update={"extra": ()})
+            return original(spec.model_copy(update={"features": features}))
 
         patch_everywhere(monkeypatch, model, "build_model", build_model)
 

@@ -13,7 +13,6 @@ happen inside the injectors, when a fault is switched on.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pytest
 from pytest_ml_test_score.faults import FaultRegistry
@@ -45,13 +44,13 @@ def register(registry: FaultRegistry) -> None:
 
         original = model.train_model
 
-        def train_model(reviews, params):
+        def train_model(reviews, spec):
             if reviews.labels is None:
-                return original(reviews, params)
+                return original(reviews, spec)
             order = list(range(len(reviews.texts)))
-            random.shuffle(order)  # the defect: no Random(params["seed"])
+            random.shuffle(order)  # the defect: no Random(spec.seed)
             return original(Reviews([reviews.texts[i] for i in order],
-                                    [reviews.labels[i] for i in order]), params)
+                                    [reviews.labels[i] for i in order]), spec)
 
         patch_everywhere(monkeypatch, model, "train_model", train_model)
 
@@ -65,13 +64,11 @@ def register(registry: FaultRegistry) -> None:
 
         original = model.build_classifier
 
-        def build_classifier(spec: dict[str, Any], seed: int):
-            family = spec["family"]
-            if family != "logistic_regression":
-                return original(spec, seed)
-            settings = {key: value for key, value in (spec.get(family) or {}).items()
-                        if key != "C"}
-            return original({**spec, family: settings}, seed)
+        def build_classifier(settings, seed: int):
+            built = original(settings, seed)
+            if settings.family == "logistic_regression":
+                built.set_params(C=1.0)  # the estimator's default: the configured C is dropped
+            return built
 
         monkeypatch.setattr(model, "build_classifier", build_classifier)
 
@@ -84,9 +81,9 @@ def register(registry: FaultRegistry) -> None:
 
         original = model.build_classifier
 
-        def build_classifier(spec: dict[str, Any], seed: int):
-            built = original(spec, seed)
-            if spec["family"] == "linear_svm":
+        def build_classifier(settings, seed: int):
+            built = original(settings, seed)
+            if settings.family == "linear_svm":
                 built.set_params(estimator__random_state=None)
             return built
 
@@ -101,8 +98,8 @@ def register(registry: FaultRegistry) -> None:
 
         original = model.build_preprocessor
 
-        def build_preprocessor(features: dict[str, Any]):
-            return original({**features, "stem": False})
+        def build_preprocessor(features):
+            return original(features.model_copy(update={"stem": False}))
 
         monkeypatch.setattr(model, "build_preprocessor", build_preprocessor)
 
@@ -129,18 +126,16 @@ def register(registry: FaultRegistry) -> None:
                     "from their metadata instead of scoring them on held-out reviews.",
                     [("infra", 4)])
     def release_trusts_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.params import get  # pylint: disable=import-outside-toplevel
         from pipeline.rollout import release  # pylint: disable=import-outside-toplevel
         # pylint: disable-next=import-outside-toplevel
         from pipeline.serving.artifact import read_metadata
 
-        def claimed_release(package_dir, registry, params, holdout=None, promote=True):
+        def claimed_release(package_dir, registry, rules, holdout=None, promote=True):
             metadata = read_metadata(package_dir)  # the artifact itself is never scored
             version, accuracy = metadata["version"], float(metadata["metrics"]["accuracy"])
             accuracies = {entry["version"]: float(entry["metrics"]["accuracy"])
                           for entry in registry.index()["versions"]}
-            floor = float(get(params, "quality.min_accuracy"))
-            tolerance = float(get(params, "release.max_accuracy_drop"))
+            floor, tolerance = rules.min_accuracy, rules.max_accuracy_drop
             served = registry.served()
             served_accuracy = accuracies.get(served) if served else None
             reasons = []

@@ -1,7 +1,7 @@
 """Faults that the Model suite must catch: defects of the spec, the hyperparameters, the
 evaluation data, the configured model age and the training data's associations.
 
-Configuration defects go through the params as `pipeline.params.load_params` returns them;
+Configuration defects go through the config as `pipeline.config.load_config` returns it;
 the others patch pipeline functions (the split, packaging, spec comparison, the reader).
 """
 
@@ -87,8 +87,8 @@ def register(registry: FaultRegistry) -> None:
 
         original = split.split_reviews
 
-        def split_reviews(reviews, params):
-            train, test = original(reviews, params)
+        def split_reviews(reviews, settings, seed):
+            train, test = original(reviews, settings, seed)
             return train, Reviews(test.texts, test.labels[1:] + test.labels[:1])
 
         patch_everywhere(monkeypatch, split, "split_reviews", split_reviews)

@@ -64,8 +64,8 @@ def register(registry: FaultRegistry) -> None:
 
         original = schema.build_expectations
 
-        def build_expectations(params, labelled):
-            return original(params, labelled) if labelled else []
+        def build_expectations(bounds, labelled):
+            return original(bounds, labelled) if labelled else []
 
         monkeypatch.setattr(schema, "build_expectations", build_expectations)
 
@@ -112,9 +112,9 @@ def register(registry: FaultRegistry) -> None:
 
         original = model.train_model
 
-        def train_model(reviews, params):
+        def train_model(reviews, spec):
             try:
-                return original(reviews, params)
+                return original(reviews, spec)
             except PipelineError:
                 from sklearn.dummy import DummyClassifier  # pylint: disable=C0415
 

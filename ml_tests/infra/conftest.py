@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from ml_tests.support.s3 import s3_env
+from pipeline.config import Config
 from pipeline.data import sources
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.metrics import evaluate_model
@@ -30,23 +31,24 @@ COPIED = ("pipeline", "dvc.yaml", "params.yaml", ".dvcignore", ".dvc/config")
 
 
 def make_package(model: Any, directory: Path, claimed_metrics: dict[str, Any],
-                 params: dict[str, Any], data_path: Path) -> Path:
+                 config: Config, data_path: Path) -> Path:
     """Write a package directory (artifact + metadata) for `model` without any quality gate.
 
     The metrics are whatever the builder claims: the release check must measure, not trust them.
     """
     directory.mkdir(parents=True, exist_ok=True)
     sha = artifact.save_model(model, directory / artifact.ARTIFACT_NAME)
-    metadata = build_metadata(sha, sha256_file(data_path), claimed_metrics, params)
+    metadata = build_metadata(sha, sha256_file(data_path), claimed_metrics,
+                              config.as_mapping())
     write_json_atomic(directory / artifact.METADATA_NAME, metadata)
     return directory
 
 
-def package_for(model: Any, directory: Path, test_split, params: dict[str, Any],
+def package_for(model: Any, directory: Path, test_split, config: Config,
                 data_path: Path) -> Path:
     """A package with the model's real held-out metrics (what the package stage would write)."""
     metrics = evaluate_model(model, test_split.texts, test_split.labels)
-    return make_package(model, directory, metrics, params, data_path)
+    return make_package(model, directory, metrics, config, data_path)
 
 
 @dataclass

@@ -21,7 +21,6 @@ from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 
 from ml_tests.infra.conftest import package_for
-from pipeline.analysis.crossval import with_overrides
 from pipeline.data import sources
 from pipeline.data.reviews import format_reviews
 from pipeline.fileio import write_bytes_atomic
@@ -52,19 +51,19 @@ def constant_model(trained_model, train_split) -> Pipeline:
 
 
 @pytest.fixture(scope="module")
-def good_model(train_split, params):
+def good_model(train_split, config):
     """A legitimate retraining: stemming on (repeated CV: 0.838 vs 0.841)."""
-    return train_model(train_split, with_overrides(params, {"features.stem": True}))
+    return train_model(train_split, config.with_overrides({"features.stem": True}).model_spec)
 
 
 @pytest.fixture
-def deployment(tmp_path: Path, packaged_model: Path, test_split, data_dir: Path, params):
+def deployment(tmp_path: Path, packaged_model: Path, test_split, data_dir: Path, config):
     """A local registry serving the pipeline's model, a held-out file and the serving batch."""
     registry = LocalRegistry(tmp_path / "registry")
     registry.promote(registry.publish(packaged_model))
     holdout = tmp_path / "holdout.tsv"
     write_bytes_atomic(holdout, format_reviews(test_split))
-    traffic = sources.raw_file(params, "serving", data_dir)
+    traffic = sources.raw_file(config.data, "serving", data_dir)
     return registry, holdout, traffic
 
 
@@ -80,31 +79,31 @@ def run_canary_command(candidate: Path, deployment, tmp_path: Path) -> subproces
 
 @pytest.mark.rubric("infra", 6)
 def test_a_good_candidate_passes_the_canary_and_is_promoted(good_model, trained_model, fresh,
-                                                            params, deployment, test_split,
+                                                            config, deployment, test_split,
                                                             historic_path: Path, tmp_path: Path,
                                                             reports_dir: Path) -> None:
     """Red when the canary refuses a legitimate retraining (thresholds mis-wired, latency
     compared against the wrong model) or the command does not promote what passed."""
-    report = canary.run_canary(good_model, trained_model, fresh.texts, params)
+    report = canary.run_canary(good_model, trained_model, fresh.texts, config.canary)
     assert report.passed, report.reasons
     candidate = package_for(good_model, tmp_path / "good", test_split,
-                            with_overrides(params, {"features.stem": True}), historic_path)
+                            config.with_overrides({"features.stem": True}), historic_path)
     result = run_canary_command(candidate, deployment, tmp_path)
     assert result.returncode == 0, result.stderr
     assert deployment[0].served() == read_metadata(candidate)["version"]
     written = json.loads((tmp_path / "canary.json").read_text())
-    assert written["passed"] and written["agreement"] >= params["canary"]["min_agreement"]
+    assert written["passed"] and written["agreement"] >= config.canary.min_agreement
     (reports_dir / "infra_canary_good.json").write_text(json.dumps(asdict(report), indent=2))
 
 
 @pytest.mark.rubric("infra", 6)
-def test_a_constant_predictor_is_not_promoted(trained_model, train_split, test_split, params,
+def test_a_constant_predictor_is_not_promoted(trained_model, train_split, test_split, config,
                                               deployment, historic_path: Path,
                                               tmp_path: Path) -> None:
     """Red when the canary does not look at labelled canary items or at agreement with the
     served model (a constant model passes every input-validity check)."""
     model = constant_model(trained_model, train_split)
-    candidate = package_for(model, tmp_path / "constant", test_split, params, historic_path)
+    candidate = package_for(model, tmp_path / "constant", test_split, config, historic_path)
     served_before = deployment[0].served()
     result = run_canary_command(candidate, deployment, tmp_path)
     assert result.returncode == 2
@@ -115,24 +114,25 @@ def test_a_constant_predictor_is_not_promoted(trained_model, train_split, test_s
 
 
 @pytest.mark.rubric("infra", 6)
-def test_a_three_times_slower_candidate_is_not_promoted(trained_model, fresh, params,
+def test_a_three_times_slower_candidate_is_not_promoted(trained_model, fresh, config,
                                                         reports_dir: Path) -> None:
     """Red when the canary does not time the candidate against the served model (or times
     both with the same model)."""
-    report = canary.run_canary(ThreeTimesSlower(trained_model), trained_model, fresh.texts, params)
+    report = canary.run_canary(ThreeTimesSlower(trained_model), trained_model, fresh.texts,
+                               config.canary)
     (reports_dir / "infra_canary_slow.json").write_text(json.dumps(asdict(report), indent=2))
     assert not report.passed
-    assert report.latency.ratio > params["canary"]["max_latency_ratio"]
+    assert report.latency.ratio > config.canary.max_latency_ratio
     assert any("latency" in reason for reason in report.reasons)
     assert report.agreement == 1.0, "same labels: only the latency can have refused it"
 
 
 @pytest.mark.rubric("infra", 6)
-def test_a_candidate_emitting_nan_is_not_promoted(trained_model, fresh, params) -> None:
+def test_a_candidate_emitting_nan_is_not_promoted(trained_model, fresh, config) -> None:
     """Red when the canary does not validate the candidate's outputs on hostile inputs."""
     broken = copy.deepcopy(trained_model)
     broken.named_steps["classifier"].intercept_ = np.array([np.nan])
-    report = canary.run_canary(broken, trained_model, fresh.texts, params)
+    report = canary.run_canary(broken, trained_model, fresh.texts, config.canary)
     assert not report.passed
     assert report.invalid_outputs and "hostile inputs" in report.reasons[0]
     healthy = canary.invalid_outputs(trained_model)

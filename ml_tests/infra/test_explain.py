@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 
 from ml_tests.infra.conftest import package_for
-from pipeline.analysis.crossval import with_overrides
 from pipeline.errors import PipelineError
 from pipeline.model import NGRAMS, feature_steps, train_model
 from pipeline.serving import explain
@@ -62,10 +61,10 @@ def test_contributions_add_up_to_the_models_decision_value(trained_model, test_s
 
 
 @pytest.mark.rubric("infra", 5)
-def test_explanations_cover_the_extra_text_statistics(train_split, test_split, params) -> None:
+def test_explanations_cover_the_extra_text_statistics(train_split, test_split, config) -> None:
     """Red when explain only decomposes the TF-IDF part and drops dense feature columns."""
-    model = train_model(train_split, with_overrides(
-        params, {"features.extra": ["length", "exclamations", "negations"]}))
+    model = train_model(train_split, config.with_overrides(
+        {"features.extra": ["length", "exclamations", "negations"]}).model_spec)
     assert reconstruction_errors(model, test_split.texts).max() <= TOLERANCE
     names = {c.feature for c in explain.explain_text(model, EXAMPLE).contributions}
     assert {"stats__length", "stats__exclamations", "stats__negations"} <= names
@@ -90,16 +89,16 @@ def test_explain_command_prints_steps_features_and_decision(packaged_model: Path
 
 
 @pytest.mark.rubric("infra", 5)
-def test_a_family_without_coefficients_is_a_clear_error(train_split, test_split, params,
+def test_a_family_without_coefficients_is_a_clear_error(train_split, test_split, config,
                                                         historic_path: Path,
                                                         tmp_path: Path) -> None:
     """Red when explain invents a decomposition for a model it cannot decompose, or crashes
     with a traceback instead of one line."""
-    nb_params = with_overrides(params, {"model.family": "multinomial_nb"})
-    model = train_model(train_split, nb_params)
+    naive_bayes = config.with_overrides({"model.family": "multinomial_nb"})
+    model = train_model(train_split, naive_bayes.model_spec)
     with pytest.raises(PipelineError, match="no per-feature coefficients"):
         explain.explain_text(model, EXAMPLE)
-    directory = package_for(model, tmp_path / "nb", test_split, nb_params, historic_path)
+    directory = package_for(model, tmp_path / "nb", test_split, naive_bayes, historic_path)
     result = run_explain(EXAMPLE, "--model-dir", str(directory))
     assert result.returncode == 2
     assert "MultinomialNB" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -1,8 +1,8 @@
 """Infra 2: model specs are unit tested.
 
-`build_model(params)` is the one place that turns params.yaml into estimators. These tests fit
-it on a tiny handwritten set (fast, readable, independent of the dumps), check the outputs'
-shapes and probabilities, and check that every configured key really reaches the estimator:
+`build_model(config.model_spec)` is the one place that turns params.yaml into estimators. These
+tests fit it on a tiny handwritten set (fast, readable, independent of the dumps), check the
+outputs' shapes and probabilities, and check that every configured key really reaches the estimator:
 each key is changed to a value different from its current one and the built estimator must
 show the new value. A key that nothing reads would silently train a different model than the
 one reviewed in params.yaml.
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.analysis.crossval import with_overrides
+from pipeline.config import FAMILIES
 from pipeline.errors import PipelineError
 from pipeline.model import build_model
 
@@ -73,17 +73,13 @@ def classifier_value(model, key: str) -> list[Any]:
             if name.startswith("classifier__") and name.rsplit("__", 1)[-1] == key]
 
 
-def families(params: dict[str, Any]) -> list[str]:
-    return [name for name in params["model"] if name != "family"]
-
-
 @pytest.mark.rubric("infra", 2)
 @pytest.mark.parametrize("family", ["logistic_regression", "multinomial_nb", "linear_svm"])
-def test_each_family_fits_a_handwritten_set_with_well_formed_outputs(params, family) -> None:
-    """Red when a family cannot be built or fitted from params, when predict_proba has the
+def test_each_family_fits_a_handwritten_set_with_well_formed_outputs(config, family) -> None:
+    """Red when a family cannot be built or fitted from params.yaml, when predict_proba has the
     wrong shape or rows that do not sum to 1, or when the model fails to learn a trivially
     separable set (a classifier ignoring its input, labels swapped in the pipeline)."""
-    model = build_model(with_overrides(params, {"model.family": family}))
+    model = build_model(config.with_overrides({"model.family": family}).model_spec)
     model.fit(HANDWRITTEN_TEXTS, HANDWRITTEN_LABELS)
     probabilities = model.predict_proba(HANDWRITTEN_TEXTS + ["", "unseen words only"])
     assert probabilities.shape == (len(HANDWRITTEN_TEXTS) + 2, 2)
@@ -101,35 +97,37 @@ def test_each_family_fits_a_handwritten_set_with_well_formed_outputs(params, fam
 
 
 @pytest.mark.rubric("infra", 2)
-def test_every_model_param_reaches_the_estimator(params) -> None:
+def test_every_model_param_reaches_the_estimator(config) -> None:
     """Red when a key under model.<family> (or the seed) is dropped or overridden on the way
     to the estimator, e.g. a hard-coded C or a classifier built without **settings."""
     checked = []
-    for family in families(params):
-        base = with_overrides(params, {"model.family": family})
-        for key, value in (params["model"][family] or {}).items():
+    for family in FAMILIES:
+        base = config.with_overrides({"model.family": family})
+        for key, value in config.model.settings(family).items():
             for candidate in (value, changed(value)):
-                model = build_model(with_overrides(base, {f"model.{family}.{key}": candidate}))
+                model = build_model(
+                    base.with_overrides({f"model.{family}.{key}": candidate}).model_spec)
                 assert candidate in classifier_value(model, key), (
                     f"model.{family}.{key}={candidate!r} does not reach the {family} estimator")
             checked.append(f"{family}.{key}")
         if family != "multinomial_nb":  # the only family without a random state
-            model = build_model(with_overrides(base, {"seed": int(params["seed"]) + 11}))
-            assert int(params["seed"]) + 11 in classifier_value(model, "random_state")
+            model = build_model(base.with_overrides({"seed": int(config.seed) + 11}).model_spec)
+            assert int(config.seed) + 11 in classifier_value(model, "random_state")
     assert checked, "params.yaml configures no model hyperparameter at all"
 
 
 @pytest.mark.rubric("infra", 2)
-def test_every_feature_param_reaches_the_estimator(params) -> None:
+def test_every_feature_param_reaches_the_estimator(config) -> None:
     """Red when a `features` key is ignored (e.g. stemming or negation marking left at its
     default whatever params.yaml says) or when a new key is added without a test here."""
-    unknown = sorted(set(params["features"]) - set(FEATURE_PARAMS))
+    unknown = sorted(set(type(config.features).model_fields) - set(FEATURE_PARAMS))
     assert not unknown, f"features keys without a spec test (add them to FEATURE_PARAMS): {unknown}"
     for key, (path, convert) in FEATURE_PARAMS.items():
-        current = params["features"].get(key, [])
+        current = getattr(config.features, key)
         new = FEATURE_CHANGES[key] if key in FEATURE_CHANGES else changed(current)
         for value in (current, new):  # both: an ignored key may happen to match its default
-            built = deep_params(build_model(with_overrides(params, {f"features.{key}": value})))
+            built = deep_params(build_model(
+                config.with_overrides({f"features.{key}": value}).model_spec))
             if not value and key == "extra":  # no extra features: no stats step at all
                 assert not any(name.startswith("features__stats") for name in built)
                 continue
@@ -141,7 +139,8 @@ def test_every_feature_param_reaches_the_estimator(params) -> None:
 
 
 @pytest.mark.rubric("infra", 2)
-def test_an_unknown_model_family_is_a_clear_error(params) -> None:
+def test_an_unknown_model_family_is_a_clear_error(config) -> None:
     """Red when a typo in model.family silently falls back to some default classifier."""
-    with pytest.raises(PipelineError, match=r"model\.family 'random_forest'.*expected"):
-        build_model(with_overrides(params, {"model.family": "random_forest"}))
+    with pytest.raises(PipelineError,
+                       match=r"model\.family: expected one of .*got 'random_forest'"):
+        build_model(config.with_overrides({"model.family": "random_forest"}).model_spec)

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from ml_tests.infra.conftest import make_package, package_for
-from pipeline.analysis.crossval import with_overrides
 from pipeline.data.reviews import Reviews
 from pipeline.metrics import evaluate_model
 from pipeline.model import train_model
@@ -25,28 +24,33 @@ from pipeline.rollout import release as release_module
 from pipeline.serving.artifact import load_package, read_metadata
 
 
+def _rules(config) -> release_module.ReleaseRules:
+    return release_module.ReleaseRules.from_config(config.quality, config.release)
+
+
 @pytest.fixture
-def serving(tmp_path: Path, packaged_model: Path, params, test_split) -> LocalRegistry:
+def serving(tmp_path: Path, packaged_model: Path, config, test_split) -> LocalRegistry:
     """A local registry serving the pipeline's model, released through the check itself."""
     registry = LocalRegistry(tmp_path / "registry")
-    decision = release_module.release(packaged_model, registry, params, holdout=test_split)
+    decision = release_module.release(packaged_model, registry, _rules(config),
+                                      holdout=test_split)
     assert decision.accepted and decision.served is None  # a first release: only the floor
     assert registry.served() == read_metadata(packaged_model)["version"]
     return registry
 
 
-def degraded(name: str, model, tmp_path: Path, packaged_model: Path, params,
+def degraded(name: str, model, tmp_path: Path, packaged_model: Path, config,
              historic_path: Path) -> Path:
     """Package `model` claiming the served model's metrics."""
     claimed = read_metadata(packaged_model)["metrics"]
-    return make_package(model, tmp_path / name, claimed, params, historic_path)
+    return make_package(model, tmp_path / name, claimed, config, historic_path)
 
 
-def assert_refused(registry: LocalRegistry, candidate: Path, params, test_split,
+def assert_refused(registry: LocalRegistry, candidate: Path, config, test_split,
                    rule: str) -> release_module.ReleaseDecision:
     served_before, versions_before = registry.served(), registry.versions()
     with pytest.raises(release_module.ReleaseRefused, match=rule) as refused:
-        release_module.release(candidate, registry, params, holdout=test_split)
+        release_module.release(candidate, registry, _rules(config), holdout=test_split)
     assert registry.served() == served_before, "a refused candidate replaced the served model"
     assert registry.versions() == versions_before, "a refused candidate was published"
     assert f"{served_before} stays served" in str(refused.value)
@@ -54,23 +58,23 @@ def assert_refused(registry: LocalRegistry, candidate: Path, params, test_split,
 
 
 @pytest.mark.rubric("infra", 4)
-def test_a_model_trained_on_shuffled_labels_is_refused(serving, train_split, test_split, params,
+def test_a_model_trained_on_shuffled_labels_is_refused(serving, train_split, test_split, config,
                                                        packaged_model: Path, historic_path: Path,
                                                        tmp_path: Path, reports_dir: Path) -> None:
     """Red when the release check trusts the metrics in metadata.json, skips the accuracy
     floor, or promotes before checking."""
     labels = list(train_split.labels)
-    random.Random(int(params["seed"])).shuffle(labels)
-    model = train_model(Reviews(train_split.texts, labels), params)
-    candidate = degraded("shuffled", model, tmp_path, packaged_model, params, historic_path)
-    decision = assert_refused(serving, candidate, params, test_split, "quality.min_accuracy")
+    random.Random(int(config.seed)).shuffle(labels)
+    model = train_model(Reviews(train_split.texts, labels), config.model_spec)
+    candidate = degraded("shuffled", model, tmp_path, packaged_model, config, historic_path)
+    decision = assert_refused(serving, candidate, config, test_split, "quality.min_accuracy")
     assert decision.candidate_accuracy < decision.min_accuracy
     (reports_dir / "infra_release_shuffled.json").write_text(json.dumps(vars(decision), indent=2))
 
 
 @pytest.mark.rubric("infra", 4)
 def test_a_model_much_worse_than_the_served_one_is_refused(serving, train_split, test_split,
-                                                           params, packaged_model: Path,
+                                                           config, packaged_model: Path,
                                                            historic_path: Path,
                                                            tmp_path: Path,
                                                            reports_dir: Path) -> None:
@@ -78,10 +82,10 @@ def test_a_model_much_worse_than_the_served_one_is_refused(serving, train_split,
     model. The floor is set to 0 here so that only the comparison rule can refuse it. Red when
     the release check does not compare with the served version (e.g. only checks
     quality.min_accuracy), or compares with something else than the served model."""
-    crippled = with_overrides(params, {"features.lowercase": False})
-    model = train_model(train_split, crippled)
+    crippled = config.with_overrides({"features.lowercase": False})
+    model = train_model(train_split, crippled.model_spec)
     candidate = degraded("crippled", model, tmp_path, packaged_model, crippled, historic_path)
-    no_floor = with_overrides(params, {"quality.min_accuracy": 0.0})
+    no_floor = config.with_overrides({"quality.min_accuracy": 0.0})
     decision = assert_refused(serving, candidate, no_floor, test_split, "worse than the served")
     assert len(decision.reasons) == 1, decision.reasons
     assert decision.served_accuracy - decision.candidate_accuracy > decision.max_accuracy_drop
@@ -89,15 +93,15 @@ def test_a_model_much_worse_than_the_served_one_is_refused(serving, train_split,
 
 
 @pytest.mark.rubric("infra", 4)
-def test_a_good_candidate_is_promoted(serving, train_split, test_split, params,
+def test_a_good_candidate_is_promoted(serving, train_split, test_split, config,
                                       historic_path: Path, tmp_path: Path) -> None:
     """Red when the check refuses everything (a sign the rules are mis-wired) or promotes a
     different artifact than the one checked."""
-    stemmed = with_overrides(params, {"features.stem": True})
-    model = train_model(train_split, stemmed)
+    stemmed = config.with_overrides({"features.stem": True})
+    model = train_model(train_split, stemmed.model_spec)
     candidate = package_for(model, tmp_path / "good", test_split, stemmed, historic_path)
     version = read_metadata(candidate)["version"]
-    decision = release_module.release(candidate, serving, params, holdout=test_split)
+    decision = release_module.release(candidate, serving, _rules(config), holdout=test_split)
     assert decision.accepted and decision.served is not None
     assert serving.served() == version
     served_model, metadata = load_package(serving.fetch(version, tmp_path / "fetched"))

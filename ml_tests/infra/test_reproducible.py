@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.analysis.crossval import cv_scores, summarise, with_overrides
+from pipeline.analysis.crossval import cv_scores, summarise
 from pipeline.data.split import split_reviews
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.metrics import evaluate_model
@@ -29,11 +29,14 @@ SPREAD = 2.5  # standard deviations of the per-fold CV accuracy
 # The train stage's work in a fresh interpreter: memory addresses and hash order differ there.
 TRAIN_ELSEWHERE = (
     "import sys\n"
-    "from pipeline import artifact, params, reviews, train\n"
-    "from pipeline.stages.prepare import split_reviews\n"
-    "p = params.load_params(sys.argv[1])\n"
-    "part, _ = split_reviews(reviews.read_reviews(sys.argv[2]), p)\n"
-    "sys.stdout.buffer.write(artifact.dumps_model(train_model(part, p)))\n"
+    "from pipeline.config import load_config\n"
+    "from pipeline.data.reviews import read_reviews\n"
+    "from pipeline.data.split import split_reviews\n"
+    "from pipeline.model import train_model\n"
+    "from pipeline.serving.artifact import dumps_model\n"
+    "config = load_config(sys.argv[1])\n"
+    "part, _ = split_reviews(read_reviews(sys.argv[2]), config.split, config.seed)\n"
+    "sys.stdout.buffer.write(dumps_model(train_model(part, config.model_spec)))\n"
 )
 
 
@@ -49,15 +52,15 @@ def train_in_fresh_interpreter(project_root: Path, data_path: Path) -> bytes:
 
 @pytest.mark.rubric("infra", 1)
 def test_two_trainings_from_the_same_params_give_identical_bytes_and_metrics(
-        train_split, test_split, params, project_root: Path, historic_path: Path,
+        train_split, test_split, config, project_root: Path, historic_path: Path,
         reports_dir: Path) -> None:
     """Red when any random source is unseeded (classifier, vectoriser, data order) or when the
     artifact is not canonical: skops's timestamps, object ids or a memory address stored in a
     fitted attribute (TfidfVectorizer's `_stop_words_id`) leak into the bytes. The third
     training runs in a fresh interpreter, where addresses and hash order differ (checked: it
     caught the `_stop_words_id` leak that two in-process trainings share)."""
-    first = train_model(train_split, params)
-    second = train_model(train_split, params)
+    first = train_model(train_split, config.model_spec)
+    second = train_model(train_split, config.model_spec)
     first_bytes, second_bytes = artifact.dumps_model(first), artifact.dumps_model(second)
     elsewhere = train_in_fresh_interpreter(project_root, historic_path)
     first_metrics = evaluate_model(first, test_split.texts, test_split.labels)
@@ -72,16 +75,16 @@ def test_two_trainings_from_the_same_params_give_identical_bytes_and_metrics(
 
 @pytest.mark.rubric("infra", 1)
 def test_another_seed_stays_within_the_cross_validation_spread(
-        historic, train_split, params, reports_dir: Path) -> None:
+        historic, train_split, config, reports_dir: Path) -> None:
     """Red when the pipeline only works for the committed seed: a seed-dependent split or
     classifier bug, or a training that diverges for some seeds."""
-    scores = cv_scores(params, train_split.texts, train_split.labels)
+    scores = cv_scores(config.model_spec, config.cv, train_split.texts, train_split.labels)
     mean, std = float(np.mean(scores)), float(np.std(scores))
     accuracies = {}
     for seed in OTHER_SEEDS:
-        seeded = with_overrides(params, {"seed": seed})
-        train_part, test_part = split_reviews(historic, seeded)
-        model = train_model(train_part, seeded)
+        seeded = config.with_overrides({"seed": seed})
+        train_part, test_part = split_reviews(historic, seeded.split, seeded.seed)
+        model = train_model(train_part, seeded.model_spec)
         accuracies[seed] = evaluate_model(model, test_part.texts, test_part.labels)["accuracy"]
     write_json_atomic(reports_dir / "infra_seed_spread.json", {
         "cv": summarise(scores), "held_out_accuracy_by_seed": accuracies, "spread_std": SPREAD})

@@ -18,7 +18,6 @@ import pytest
 from ml_tests.infra.conftest import package_for
 from ml_tests.support.hub_stub import HubStub
 from pipeline import registry as registry_module
-from pipeline.analysis.crossval import with_overrides
 from pipeline.model import train_model
 from pipeline.serving.artifact import read_metadata
 
@@ -26,10 +25,10 @@ HUB_REPO = "owner/sentiment"
 
 
 @pytest.fixture(scope="module")
-def two_versions(tmp_path_factory, train_split, test_split, params, historic_path, packaged_model):
+def two_versions(tmp_path_factory, train_split, test_split, config, historic_path, packaged_model):
     """The pipeline's package (old) and a retrained one with stemming (new)."""
-    stemmed = with_overrides(params, {"features.stem": True})
-    newer = package_for(train_model(train_split, stemmed),
+    stemmed = config.with_overrides({"features.stem": True})
+    newer = package_for(train_model(train_split, stemmed.model_spec),
                         tmp_path_factory.mktemp("newer") / "models", test_split, stemmed,
                         historic_path)
     return packaged_model, newer

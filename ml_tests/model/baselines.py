@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.params import get
+from pipeline.config import Config
 
 LETTERS = re.compile(r"[^a-zA-Z]")
 
@@ -25,7 +25,7 @@ def _dense(matrix):
     return matrix.toarray()
 
 
-def baselines(params: dict[str, Any]) -> dict[str, tuple[Any, bool]]:
+def baselines(config: Config) -> dict[str, tuple[Any, bool]]:
     """name -> (estimator, whether it reads the course-preprocessed text)."""
     # pylint: disable=import-outside-toplevel
     from sklearn.dummy import DummyClassifier
@@ -35,7 +35,7 @@ def baselines(params: dict[str, Any]) -> dict[str, tuple[Any, bool]]:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer
 
-    seed = int(get(params, "seed"))
+    seed = int(config.seed)
     return {
         "majority_class": (DummyClassifier(strategy="most_frequent"), False),
         "course_gaussian_nb": (make_pipeline(CountVectorizer(max_features=1420),
@@ -47,13 +47,13 @@ def baselines(params: dict[str, Any]) -> dict[str, tuple[Any, bool]]:
 
 
 def fold_scores(estimator: Any, texts: Sequence[str], labels: Sequence[int],
-                params: dict[str, Any]) -> np.ndarray:
+                config: Config) -> np.ndarray:
     """Per-fold accuracy on the folds `crossval.cv_scores` uses (the suite checks that
     both give identical scores for the configured model, so the comparison stays paired)."""
     # pylint: disable-next=import-outside-toplevel
     from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
 
-    folds = RepeatedStratifiedKFold(n_splits=int(get(params, "cv.n_splits")),
-                                    n_repeats=int(get(params, "cv.n_repeats")),
-                                    random_state=int(get(params, "seed")))
+    folds = RepeatedStratifiedKFold(n_splits=int(config.cv.n_splits),
+                                    n_repeats=int(config.cv.n_repeats),
+                                    random_state=int(config.seed))
     return cross_val_score(estimator, list(texts), list(labels), cv=folds, scoring="accuracy")

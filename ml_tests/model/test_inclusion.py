@@ -45,11 +45,11 @@ def flip_summary(model, texts, group) -> dict:
 
 
 @pytest.fixture(scope="session")
-def inclusion_report(trained_model, test_split, historic, params, reports_dir):
+def inclusion_report(trained_model, test_split, historic, config, reports_dir):
     """Flip rates per group over the held-out reviews, written to reports/inclusion.json."""
     texts = list(dict.fromkeys(test_split.texts + historic.texts))
-    report = {"max_flip_rate": params["model_checks"]["max_counterfactual_flip_rate"],
-              "min_sets": params["model_checks"]["min_slice_size"],
+    report = {"max_flip_rate": config.model_checks.max_counterfactual_flip_rate,
+              "min_sets": config.model_checks.min_slice_size,
               "groups": {group: flip_summary(trained_model, texts, group) for group in GROUPS}}
     write_json_atomic(reports_dir / "inclusion.json", report)
     return report

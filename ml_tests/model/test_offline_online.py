@@ -22,31 +22,29 @@ each other (0.72 rank correlation among 30 near-equal models measures noise, not
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 import pytest
 
-from pipeline.analysis import crossval
 from pipeline.data.reviews import Reviews
 from pipeline.fileio import write_json_atomic
 from pipeline.model import train_model
-from pipeline.params import get
+from pipeline.config import Config
 
 
-def variants(params: dict[str, Any], train_split: Reviews) -> dict[str, tuple[dict, Reviews]]:
-    """The configured model and its intentionally degraded variants: (params, training data)."""
-    found = {"configured": (params, train_split)}
-    family = get(params, "model.family")
-    for value in get(params, "model_checks.degradation.C"):
-        found[f"C={value}"] = (crossval.with_overrides(params, {f"model.{family}.C": value}),
+def variants(config: Config, train_split: Reviews) -> dict[str, tuple[Config, Reviews]]:
+    """The configured model and its intentionally degraded variants: (config, training data)."""
+    found = {"configured": (config, train_split)}
+    family = config.model.family
+    for value in config.model_checks.degradation.C:
+        found[f"C={value}"] = (config.with_overrides({f"model.{family}.C": value}),
                                train_split)
-    rng = np.random.default_rng(int(get(params, "seed")))
-    for share in get(params, "model_checks.degradation.label_noise"):
+    rng = np.random.default_rng(int(config.seed))
+    for share in config.model_checks.degradation.label_noise:
         labels = np.asarray(train_split.labels)
         flipped = rng.choice(len(labels), int(share * len(labels)), replace=False)
         labels[flipped] = 1 - labels[flipped]
-        found[f"label_noise={share}"] = (params, Reviews(train_split.texts, labels.tolist()))
+        found[f"label_noise={share}"] = (config, Reviews(train_split.texts, labels.tolist()))
     return found
 
 
@@ -64,12 +62,12 @@ def _rank_correlation(offline: list[float], online: list[float]) -> float:
 
 
 @pytest.fixture(scope="session")
-def offline_online(params, train_split, test_split, labelled_fresh, reports_dir):
+def offline_online(config, train_split, test_split, labelled_fresh, reports_dir):
     """Offline (held-out) and online (fresh batch) metrics of every variant, and their rank
     correlations; written to reports/offline_online.json."""
     rows = {}
-    for name, (variant_params, training) in variants(params, train_split).items():
-        model = train_model(training, variant_params)
+    for name, (variant, training) in variants(config, train_split).items():
+        model = train_model(training, variant.model_spec)
         rows[name] = {"offline": _metrics(model, test_split.texts, test_split.labels),
                       "online": _metrics(model, labelled_fresh.texts, labelled_fresh.labels)}
     correlation = {metric: round(_rank_correlation([r["offline"][metric] for r in rows.values()],
@@ -77,7 +75,7 @@ def offline_online(params, train_split, test_split, labelled_fresh, reports_dir)
                                  4)
                    for metric in ("brier", "accuracy")}
     report = {"variants": rows, "spearman": correlation, "asserted_metric": "brier",
-              "min_rank_correlation": float(get(params, "model_checks.min_rank_correlation")),
+              "min_rank_correlation": float(config.model_checks.min_rank_correlation),
               "offline": "held-out split", "online": "labelled fresh batch"}
     write_json_atomic(reports_dir / "offline_online.json", report)
     return report

@@ -20,29 +20,29 @@ from pipeline.fileio import write_json_atomic
 from pipeline.model import build_model
 
 
-def out_of_fold_accuracy(params, texts, labels) -> np.ndarray:
+def out_of_fold_accuracy(config, texts, labels) -> np.ndarray:
     """Per review, the share of repeated-CV models (not trained on it) that label it right."""
     # pylint: disable-next=import-outside-toplevel
     from sklearn.model_selection import RepeatedStratifiedKFold
 
-    folds = RepeatedStratifiedKFold(n_splits=int(params["cv"]["n_splits"]),
-                                    n_repeats=int(params["cv"]["n_repeats"]),
-                                    random_state=int(params["seed"]))
+    folds = RepeatedStratifiedKFold(n_splits=int(config.cv.n_splits),
+                                    n_repeats=int(config.cv.n_repeats),
+                                    random_state=int(config.seed))
     texts, truth = np.asarray(texts, dtype=object), np.asarray(labels)
     correct, seen = np.zeros(len(truth)), np.zeros(len(truth))
     for train, test in folds.split(texts, truth):
-        model = build_model(params).fit(list(texts[train]), truth[train])
+        model = build_model(config.model_spec).fit(list(texts[train]), truth[train])
         correct[test] += model.predict(list(texts[test])) == truth[test]
         seen[test] += 1
     return correct / seen
 
 
 @pytest.fixture(scope="session")
-def slice_report(params, historic, reports_dir):
+def slice_report(config, historic, reports_dir):
     """Overall and per-slice out-of-fold accuracy, written to reports/slices.json."""
-    accuracy = out_of_fold_accuracy(params, historic.texts, historic.labels)
+    accuracy = out_of_fold_accuracy(config, historic.texts, historic.labels)
     overall = float(accuracy.mean())
-    checks = params["model_checks"]
+    checks = config.model_checks
     rows = {}
     for name, member in SLICES.items():
         mask = np.array([member(text, label)
@@ -50,11 +50,11 @@ def slice_report(params, historic, reports_dir):
         size = int(mask.sum())
         value = float(accuracy[mask].mean()) if size else float("nan")
         error = math.sqrt(value * (1 - value) / size) if size else float("nan")
-        allowed = max(float(checks["max_slice_gap"]), float(checks["noise_z"]) * error)
+        allowed = max(float(checks.max_slice_gap), float(checks.noise_z) * error)
         rows[name] = {"size": size, "accuracy": round(value, 4), "gap": round(overall - value, 4),
                       "standard_error": round(error, 4), "allowed_gap": round(allowed, 4)}
     report = {"overall": round(overall, 4), "source": "repeated-CV out-of-fold, historic dump",
-              "min_slice_size": checks["min_slice_size"], "slices": rows}
+              "min_slice_size": checks.min_slice_size, "slices": rows}
     write_json_atomic(reports_dir / "slices.json", report)
     return report
 

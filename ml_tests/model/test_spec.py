@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.analysis import crossval, spec
+from pipeline.analysis import spec
+from pipeline.config import merge_overrides
 from pipeline.serving.artifact import METADATA_NAME
 
 SPEC_PATHS = ("params.yaml", "pipeline/model.py")
@@ -29,25 +30,25 @@ def test_spec_is_version_controlled(project_root: Path):
 
 
 @pytest.mark.rubric("model", 1)
-def test_packaged_model_records_its_spec(packaged_model: Path, params):
+def test_packaged_model_records_its_spec(packaged_model: Path, config):
     """Red when packaging records a spec other than the one trained from (or none at all)."""
     metadata = json.loads((packaged_model / METADATA_NAME).read_text(encoding="utf-8"))
-    assert spec.spec_differences(metadata, params) == []
+    assert spec.spec_differences(metadata, config.as_mapping()) == []
 
 
 @pytest.mark.rubric("model", 1)
-def test_a_changed_spec_is_detected(packaged_model: Path, params):
+def test_a_changed_spec_is_detected(packaged_model: Path, config):
     """Red when spec_differences misses a changed hyperparameter, a type change or a new key."""
     metadata = json.loads((packaged_model / METADATA_NAME).read_text(encoding="utf-8"))
-    edited = crossval.with_overrides(params, {
-        "model.logistic_regression.C": params["model"]["logistic_regression"]["C"] * 2,
-        "features.stem": int(params["features"]["stem"]),
+    edited = merge_overrides(config.as_mapping(), {
+        "model.logistic_regression.C": config.model.logistic_regression.C * 2,
+        "features.stem": int(config.features.stem),
         "model.unreviewed_setting": True,
     })
     found = spec.spec_differences(metadata, edited)
     assert [line.split(":")[0] for line in found] == [
         "features.stem", "model.logistic_regression.C", "model.unreviewed_setting"]
-    assert spec.spec_differences({}, params) != []
+    assert spec.spec_differences({}, config.as_mapping()) != []
 
 
 @pytest.mark.rubric("model", 1)

@@ -20,21 +20,21 @@ from pipeline.model import train_model
 
 
 @pytest.fixture(scope="session")
-def staleness_study(historic, labelled_fresh, params, reports_dir):
+def staleness_study(historic, labelled_fresh, config, reports_dir):
     """The curve over historic-then-fresh, written to reports/staleness_study.json."""
     timeline = Reviews(historic.texts + labelled_fresh.texts,
                        historic.labels + labelled_fresh.labels)
-    report = staleness.staleness_report(timeline, params, train_model)
+    report = staleness.staleness_report(timeline, config, train_model)
     write_json_atomic(reports_dir / "staleness_study.json", report)
     return report
 
 
 @pytest.mark.rubric("model", 4)
-def test_staleness_curve_is_measured(staleness_study, params):
+def test_staleness_curve_is_measured(staleness_study, config):
     """Red when the study cannot measure growing gaps up to the newest data (too few windows or
     blocks), or a model scores no better than chance on the data right after its window."""
     curve = staleness_study["curve"]
-    block = params["model_checks"]["staleness"]["block"]
+    block = config.model_checks.staleness.block
     assert [point["gap_reviews"] for point in curve[:3]] == [0, block, 2 * block]
     assert all(point["windows"] >= 1 for point in curve)
     assert curve[0]["loss"] < 0.25  # 0.25 is the Brier score of always answering 0.5

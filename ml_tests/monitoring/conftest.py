@@ -12,15 +12,16 @@ from typing import Any
 import pytest
 
 from pipeline import __main__ as entry
+from pipeline.config import Config
 from pipeline.data import sources
 from pipeline.fileio import write_json_atomic
 from pipeline.serving import artifact
 
 
 @pytest.fixture(scope="session")
-def serving_path(data_dir: Path, params: dict[str, Any]) -> Path:
+def serving_path(data_dir: Path, config: Config) -> Path:
     """The fresh dump as a file, for the command line (the `fresh` fixture holds its rows)."""
-    return sources.raw_file(params, "serving", data_dir)
+    return sources.raw_file(config.data, "serving", data_dir)
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from pipeline.config import Config
 from pipeline.data.reviews import Reviews, format_reviews
 from pipeline.monitoring import inputs
 
@@ -37,14 +37,14 @@ CORRUPTIONS: dict[str, tuple[Corruption, str]] = {
 
 
 @pytest.mark.rubric("monitoring", 2)
-def test_fresh_batch_satisfies_the_training_schema(serving_path: Path, params: dict[str, Any],
+def test_fresh_batch_satisfies_the_training_schema(serving_path: Path, config: Config,
                                                    fresh, record) -> None:
     """The real serving batch passes both layers: the check does not cry wolf.
 
     Red when serving data is checked against the labelled schema (the missing Liked column
     fails every row) or the suite's bounds no longer admit real reviews.
     """
-    result = inputs.check_inputs(serving_path, params)
+    result = inputs.check_inputs(serving_path, config.schema_)
     record("inputs", result)
     assert not result["alert"], result["message"]
     assert result["rows"] == len(fresh.texts) and result["layer"] == "expectations"
@@ -53,7 +53,7 @@ def test_fresh_batch_satisfies_the_training_schema(serving_path: Path, params: d
 @pytest.mark.rubric("monitoring", 2)
 @pytest.mark.parametrize("name", sorted(CORRUPTIONS))
 def test_corrupted_batch_is_flagged_with_its_reason(name: str, fresh: Reviews, tmp_path: Path,
-                                                    params: dict[str, Any]) -> None:
+                                                    config: Config) -> None:
     """Empty reviews, an extra column, undecodable bytes, duplicates, absurd lengths, a
     truncated batch: each is an alert whose reason names what broke.
 
@@ -63,7 +63,7 @@ def test_corrupted_batch_is_flagged_with_its_reason(name: str, fresh: Reviews, t
     corrupt, reason = CORRUPTIONS[name]
     path = tmp_path / f"{name}.tsv"
     path.write_bytes(corrupt(list(fresh.texts)))
-    result = inputs.check_inputs(path, params)
+    result = inputs.check_inputs(path, config.schema_)
     assert result["alert"], f"{name} was not flagged"
     assert reason in result["message"], result["message"]
 

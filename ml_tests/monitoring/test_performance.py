@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.config import Config
 from pipeline.data.reviews import Reviews
 from pipeline.model import train_model
 from pipeline.monitoring import performance
@@ -43,49 +44,51 @@ class Densified:
 
 
 @pytest.fixture(name="candidate")
-def fixture_candidate(train_split: Reviews, params: dict[str, Any]):
+def fixture_candidate(train_split: Reviews, config: Config):
     """The model the pipeline trains now, built at test time (what would be promoted)."""
-    return train_model(train_split, params)
+    return train_model(train_split, config.model_spec)
 
 
 @pytest.mark.rubric("monitoring", 6)
 def test_retrained_candidate_performs_like_the_served_model(candidate, served_model,
-                                                            fresh: Reviews, params,
+                                                            fresh: Reviews, config,
                                                             record) -> None:
     """The pipeline's current model is within the latency and memory tolerances of the served one.
 
     Red when training now yields a slower or hungrier model than the one served (a costlier
     preprocessing step, a larger vocabulary, densified features).
     """
-    result = performance.check_performance(candidate, served_model, fresh.texts, params)
+    result = performance.check_performance(candidate, served_model, fresh.texts,
+                                           config.monitoring, config.seed)
     record("performance", result)
     assert not result["alert"], result["message"]
 
 
 @pytest.mark.rubric("monitoring", 6)
 def test_three_times_slower_candidate_raises_the_alert(candidate, served_model, fresh: Reviews,
-                                                       params, record) -> None:
+                                                       config, record) -> None:
     """A candidate doing its work three times is flagged on single and batch latency.
 
     Red when the check compares absolute times to a loose constant, measures only one of the
     two models, or lets warm-up or ordering effects hide a 3x difference.
     """
-    result = performance.check_performance(Slowed(candidate), served_model, fresh.texts, params)
+    result = performance.check_performance(Slowed(candidate), served_model, fresh.texts,
+                                           config.monitoring, config.seed)
     record("performance_slowed", result)
     assert result["alert"]
     assert {"single_latency", "batch_latency"} <= set(result["regressed"]), result["ratios"]
-    assert result["ratios"]["batch_latency"] > params["monitoring"]["max_latency_ratio"]
+    assert result["ratios"]["batch_latency"] > config.monitoring.max_latency_ratio
 
 
 @pytest.mark.rubric("monitoring", 6)
 def test_memory_hungry_candidate_raises_the_alert(candidate, served_model, fresh: Reviews,
-                                                  params, record) -> None:
+                                                  config, record) -> None:
     """A candidate that densifies the feature matrix is flagged on peak memory.
 
     Red when memory is not measured or not compared with the served model.
     """
     result = performance.check_performance(Densified(candidate), served_model, fresh.texts,
-                                           params)
+                                           config.monitoring, config.seed)
     record("performance_densified", result)
     assert "peak_memory" in result["regressed"], result["ratios"]
 

@@ -9,30 +9,30 @@ time. For every review of the fresh dump, features and predictions must be ident
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from pipeline import registry
+from pipeline.config import Config
 from pipeline.data.reviews import Reviews
 from pipeline.monitoring import skew
 from pipeline.serving import artifact, predict
 
 
-def _tolerance(params: dict[str, Any]) -> float:
-    return float(params["monitoring"]["skew_tolerance"])
+def _tolerance(config: Config) -> float:
+    return float(config.monitoring.skew_tolerance)
 
 
 @pytest.mark.rubric("monitoring", 3)
 def test_packaged_artifact_serves_what_training_computed(trained_model, packaged_model: Path,
-                                                         fresh: Reviews, params, record) -> None:
+                                                         fresh: Reviews, config, record) -> None:
     """Batch features/probabilities in memory == one-at-a-time from the loaded package.
 
     Red when serialisation loses a setting (e.g. a preprocessing flag or the vocabulary), when
     loading substitutes another model, or when a transform depends on the rest of the batch.
     """
     served, _ = artifact.load_package(packaged_model)
-    result = skew.check_skew(trained_model, served, fresh.texts, _tolerance(params))
+    result = skew.check_skew(trained_model, served, fresh.texts, _tolerance(config))
     record("skew", result)
     assert not result["alert"], (result["message"], result["examples"])
     assert result["reviews"] == len(fresh.texts) > 0
@@ -40,7 +40,7 @@ def test_packaged_artifact_serves_what_training_computed(trained_model, packaged
 
 @pytest.mark.rubric("monitoring", 3)
 def test_registry_served_model_matches_training(trained_model, packaged_model: Path,
-                                                fresh: Reviews, params, tmp_path: Path) -> None:
+                                                fresh: Reviews, config, tmp_path: Path) -> None:
     """Publish, promote, then `registry.load_model()` serves exactly the trained model.
 
     Red when the registry stores or fetches a different artifact than the one trained (a swap in
@@ -51,7 +51,7 @@ def test_registry_served_model_matches_training(trained_model, packaged_model: P
     registry.open_registry(store).promote(version)
     served, metadata = registry.load_model(None, store)
     assert metadata["version"] == version
-    result = skew.check_skew(trained_model, served, fresh.texts, _tolerance(params))
+    result = skew.check_skew(trained_model, served, fresh.texts, _tolerance(config))
     assert not result["alert"], (result["message"], result["examples"])
 
 
@@ -71,7 +71,7 @@ def test_predict_command_prints_the_training_predictions(trained_model, packaged
 
 
 @pytest.mark.rubric("monitoring", 3)
-def test_skew_check_catches_a_serving_side_change(trained_model, fresh: Reviews, params,
+def test_skew_check_catches_a_serving_side_change(trained_model, fresh: Reviews, config,
                                                   run_monitor, packaged_model: Path,
                                                   serving_path: Path, tmp_path: Path) -> None:
     """A served copy whose preprocessing differs in one flag is an alert, also from the command.
@@ -80,7 +80,7 @@ def test_skew_check_catches_a_serving_side_change(trained_model, fresh: Reviews,
     """
     served = artifact.loads_model(artifact.dumps_model(trained_model), "copy")
     served.set_params(preprocess__mark_negation=False)
-    result = skew.check_skew(trained_model, served, fresh.texts, _tolerance(params))
+    result = skew.check_skew(trained_model, served, fresh.texts, _tolerance(config))
     assert result["alert"] and result["feature_mismatches"] > 0
     trained_path = tmp_path / "trained.skops"
     artifact.save_model(trained_model, trained_path)

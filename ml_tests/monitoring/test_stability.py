@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.analysis.crossval import with_overrides
 from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
 from pipeline.features import STOP_WORDS
@@ -53,7 +52,7 @@ def test_hostile_inputs_give_finite_outputs(trained_model, served_model, record)
 @pytest.mark.rubric("monitoring", 5)
 @pytest.mark.parametrize("family", ["multinomial_nb", "linear_svm"])
 def test_other_families_with_text_statistics_are_stable(family: str, train_split: Reviews,
-                                                        params) -> None:
+                                                        config) -> None:
     """Every model family of params.yaml, with every extra text statistic switched on.
 
     Red when a switchable feature (TextStats) or another family's classifier emits NaN or
@@ -61,7 +60,7 @@ def test_other_families_with_text_statistics_are_stable(family: str, train_split
     """
     overrides = {"model.family": family, "features.extra": ["length", "exclamations",
                                                             "negations"]}
-    model = train_model(train_split, with_overrides(params, overrides))
+    model = train_model(train_split, config.with_overrides(overrides).model_spec)
     result = stability.check_stability(model)
     assert not result["alert"], result["unstable"]
 
@@ -90,7 +89,7 @@ def test_generated_batches_give_finite_outputs(trained_model, texts: list[str]) 
 
 
 @pytest.mark.rubric("monitoring", 5)
-def test_one_class_training_data_fails_clearly(train_split: Reviews, params) -> None:
+def test_one_class_training_data_fails_clearly(train_split: Reviews, config) -> None:
     """Training on reviews of a single label raises a PipelineError naming the problem.
 
     Red when the trainer silently fits a degenerate model (constant or NaN outputs) instead.
@@ -98,11 +97,11 @@ def test_one_class_training_data_fails_clearly(train_split: Reviews, params) -> 
     negatives = [text for text, label in zip(train_split.texts, train_split.labels, strict=True)
                  if label == 0]
     with pytest.raises(PipelineError, match="both labels"):
-        train_model(Reviews(negatives, [0] * len(negatives)), params)
+        train_model(Reviews(negatives, [0] * len(negatives)), config.model_spec)
 
 
 @pytest.mark.rubric("monitoring", 5)
-def test_stop_word_only_training_data_fails_clearly(params) -> None:
+def test_stop_word_only_training_data_fails_clearly(config) -> None:
     """Reviews made only of stop words leave an empty vocabulary: a PipelineError, no model.
 
     Red when the trainer catches the failure and returns a model anyway.
@@ -111,7 +110,7 @@ def test_stop_word_only_training_data_fails_clearly(params) -> None:
     texts = [" ".join(words[i:i + 5]) for i in range(0, 60, 3)]
     labels = [i % 2 for i in range(len(texts))]
     with pytest.raises(PipelineError, match="train: cannot fit"):
-        train_model(Reviews(texts, labels), params)
+        train_model(Reviews(texts, labels), config.model_spec)
 
 
 def test_stability_check_flags_a_nan_model(trained_model) -> None:

@@ -8,50 +8,52 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.monitoring import model_age
 from pipeline.serving import artifact
 
 
-def _limit(params: dict[str, Any]) -> float:
-    return float(params["monitoring"]["max_model_age_days"])
+def _limit(config: Config) -> float:
+    return float(config.monitoring.max_model_age_days)
 
 
 @pytest.mark.rubric("monitoring", 4)
-def test_freshly_packaged_model_is_not_stale(packaged_model: Path, params, record) -> None:
+def test_freshly_packaged_model_is_not_stale(packaged_model: Path, config, record) -> None:
     """The package built in this run is minutes old: no alert.
 
     Red when created_at is not recorded at packaging time (e.g. a constant or a copied old
     date) or the check measures age wrongly (seconds read as days).
     """
-    result = model_age.check_model_age(artifact.read_metadata(packaged_model), params)
+    result = model_age.check_model_age(artifact.read_metadata(packaged_model), config.monitoring)
     record("staleness", result)
     assert not result["alert"], result["message"]
     assert 0 <= result["age_days"] < 1
 
 
 @pytest.mark.rubric("monitoring", 4)
-def test_model_older_than_the_limit_raises_the_alert(packaged_model: Path, params) -> None:
+def test_model_older_than_the_limit_raises_the_alert(packaged_model: Path, config) -> None:
     """Just under the limit: no alert; just over it: alert, with the age reported.
 
-    Red when the limit is not read from params (a hard-coded or missing bound), or the
+    Red when the limit is not read from params.yaml (a hard-coded or missing bound), or the
     comparison is reversed.
     """
     metadata = artifact.read_metadata(packaged_model)
     built = model_age.created_at(metadata)
-    limit = timedelta(days=_limit(params))
-    young = model_age.check_model_age(metadata, params, now=built + limit - timedelta(hours=1))
-    old = model_age.check_model_age(metadata, params, now=built + limit + timedelta(hours=1))
+    limit = timedelta(days=_limit(config))
+    young = model_age.check_model_age(metadata, config.monitoring,
+                                      now=built + limit - timedelta(hours=1))
+    old = model_age.check_model_age(metadata, config.monitoring,
+                                    now=built + limit + timedelta(hours=1))
     assert (young["alert"], old["alert"]) == (False, True)
-    assert old["age_days"] == pytest.approx(_limit(params) + 1 / 24, abs=1e-3)
+    assert old["age_days"] == pytest.approx(_limit(config) + 1 / 24, abs=1e-3)
 
 
 @pytest.mark.rubric("monitoring", 4)
-def test_monitor_staleness_command_alerts_on_an_old_package(package_copy, params,
+def test_monitor_staleness_command_alerts_on_an_old_package(package_copy, config,
                                                             run_monitor) -> None:
     """`monitor staleness` exits 0 for the fresh package and 1 for one packaged long ago.
 
@@ -59,15 +61,15 @@ def test_monitor_staleness_command_alerts_on_an_old_package(package_copy, params
     """
     code, report = run_monitor("staleness", "--model-dir", package_copy("fresh"))
     assert (code, report["alert"]) == (0, False), report.get("message")
-    then = datetime.now(UTC) - timedelta(days=2 * _limit(params))
+    then = datetime.now(UTC) - timedelta(days=2 * _limit(config))
     old = package_copy("old", created_at=then.isoformat(timespec="seconds"))
     code, report = run_monitor("staleness", "--model-dir", old)
     assert code == 1 and report["alert"]
     assert report["reviews_since_training"] > 0
 
 
-def test_unreadable_created_at_is_a_user_error(packaged_model: Path, params) -> None:
+def test_unreadable_created_at_is_a_user_error(packaged_model: Path, config) -> None:
     """A package without a usable created_at is an error to fix, not a silently fresh model."""
     metadata = {**artifact.read_metadata(packaged_model), "created_at": "last spring"}
     with pytest.raises(PipelineError, match="created_at"):
-        model_age.check_model_age(metadata, params)
+        model_age.check_model_age(metadata, config.monitoring)

@@ -10,15 +10,15 @@ pytestmark = pytest.mark.mutamorphic
 
 
 def test_enough_changed_mutants_from_every_relation(
-        mutamorphic_run, mm_settings, params, test_split):
+        mutamorphic_run, mm_settings, config, test_split):
     """Red when: the mutators stop changing text, or generation is not seeded (reruns differ)."""
     mutants = mutamorphic_run["mutants"]
     texts = mutamorphic_run["texts"]
-    assert len(mutants) >= int(mm_settings["min_mutants"])
+    assert len(mutants) >= int(mm_settings.min_mutants)
     assert all(m.text != texts[m.source] for m in mutants)
     assert {m.relation for m in mutants} == set(metamorphic.RELATIONS)
-    again = metamorphic.generate(list(test_split.texts), int(mm_settings["mutants_per_review"]),
-                                 int(params["seed"]))
+    again = metamorphic.generate(list(test_split.texts), int(mm_settings.mutants_per_review),
+                                 int(config.seed))
     assert [(m.source, m.text) for m in again] == [(m.source, m.text) for m in mutants]
 
 
@@ -43,7 +43,7 @@ def test_repair_raises_consistency_at_a_bounded_cost(mutamorphic_run):
 
 
 def test_repair_writes_nothing_and_leaves_the_test_split_alone(mm_predict, test_split, historic,
-                                                               params, mm_settings,
+                                                               config, mm_settings,
                                                                project_root):
     """Red when: repair caches into the repository, or edits the texts or labels it is given."""
     from pipeline.data.split import split_reviews  # pylint: disable=import-outside-toplevel
@@ -59,7 +59,8 @@ def test_repair_writes_nothing_and_leaves_the_test_split_alone(mm_predict, test_
 
     texts = list(test_split.texts)
     before = snapshot()
-    metamorphic.repair(mm_predict, texts, int(mm_settings["repair_votes"]), int(params["seed"]))
+    metamorphic.repair(mm_predict, texts, int(mm_settings.repair_votes), int(config.seed))
     assert snapshot() == before
-    assert texts == test_split.texts == split_reviews(historic, params)[1].texts
-    assert test_split.labels == split_reviews(historic, params)[1].labels
+    held_out = split_reviews(historic, config.split, config.seed)[1]
+    assert texts == test_split.texts == held_out.texts
+    assert test_split.labels == held_out.labels

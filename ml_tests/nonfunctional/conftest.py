@@ -11,21 +11,22 @@ from typing import Any
 
 import pytest
 
+from pipeline.config import Config, NonfunctionalConfig
 from pipeline.fileio import write_json_atomic
 from pipeline.perf import measurement
 from pipeline.serving import artifact
 
 
 @pytest.fixture(scope="session")
-def nf_settings(params: dict[str, Any]) -> dict[str, Any]:
+def nf_settings(config: Config) -> NonfunctionalConfig:
     """params.yaml `nonfunctional`: repetitions and the ratio limits."""
-    return params["nonfunctional"]
+    return config.nonfunctional
 
 
 @pytest.fixture(scope="session")
 def reference_model(train_split, nf_settings):
     """The course baseline fitted on the pipeline's training split."""
-    model = measurement.build_reference_model(nf_settings["baseline_max_features"])
+    model = measurement.build_reference_model(nf_settings.baseline_max_features)
     return model.fit(train_split.texts, train_split.labels)
 
 

@@ -26,7 +26,7 @@ def _serve(model):
 def _confirmed_speed(predict, reference_model, test_split, nf_settings):
     return measurement.confirmed(lambda: measurement.speed_comparisons(
         predict, reference_model.predict_proba, test_split.texts, nf_settings),
-        int(nf_settings["attempts"]))
+        int(nf_settings.attempts))
 
 
 def _check(comparisons, report) -> None:
@@ -76,7 +76,7 @@ def test_a_three_times_slower_predictor_fails(trained_model, reference_model, te
     assert not comparisons["batch_seconds"].passed, comparisons["batch_seconds"].describe()
 
 
-def test_training_time_and_memory_within_ratio_of_baseline(train_split, params, nf_settings,
+def test_training_time_and_memory_within_ratio_of_baseline(train_split, config, nf_settings,
                                                            nonfunctional_report):
     """Training time (median of repeats) and tracemalloc peak during fit, against the baseline.
 
@@ -84,27 +84,27 @@ def test_training_time_and_memory_within_ratio_of_baseline(train_split, params, 
     repeated fitting).
     """
     def fit_candidate():
-        return train_model(train_split, params)
+        return train_model(train_split, config.model_spec)
 
     def fit_reference():
-        model = measurement.build_reference_model(nf_settings["baseline_max_features"])
+        model = measurement.build_reference_model(nf_settings.baseline_max_features)
         return model.fit(train_split.texts, train_split.labels)
 
-    limits = nf_settings["max_ratio"]
+    limits = nf_settings.max_ratio
 
     def train_seconds():
         timing = measurement.interleaved({"candidate": fit_candidate, "reference": fit_reference},
-                                         1, int(nf_settings["repeats"]))
+                                         1, int(nf_settings.repeats))
         return [measurement.compare_timings("train_seconds", timing["candidate"],
                                             timing["reference"],
-                                            limits["train_seconds"])]
+                                            limits.train_seconds)]
 
     _, candidate_peak = measurement.traced_peak(fit_candidate)
     _, reference_peak = measurement.traced_peak(fit_reference)
     _check([
-        *measurement.confirmed(train_seconds, int(nf_settings["attempts"])),
+        *measurement.confirmed(train_seconds, int(nf_settings.attempts)),
         measurement.compare("train_peak_bytes", candidate_peak, reference_peak,
-                            limits["train_peak_bytes"]),
+                            limits.train_peak_bytes),
     ], nonfunctional_report)
 
 
@@ -114,10 +114,10 @@ def test_serving_memory_within_ratio_of_baseline(trained_model, reference_model,
 
     Red when: serving materialises more (dense features, copies of the batch).
     """
-    batch = list(test_split.texts) * int(nf_settings["batch_copies"])
+    batch = list(test_split.texts) * int(nf_settings.batch_copies)
     _, candidate_peak = measurement.traced_peak(lambda: _serve(trained_model)(batch))
     _, reference_peak = measurement.traced_peak(lambda: reference_model.predict_proba(batch))
-    limit = nf_settings["max_ratio"]["serve_peak_bytes"]
+    limit = nf_settings.max_ratio.serve_peak_bytes
     _check([measurement.compare("serve_peak_bytes", candidate_peak, reference_peak, limit)],
            nonfunctional_report)
 
@@ -132,18 +132,18 @@ def test_artifact_size_and_load_time_within_ratio_of_baseline(packaged_model, re
     metadata = artifact.read_metadata(packaged_model)
     size = (packaged_model / metadata["artifact"]).stat().st_size
     reference_bytes = reference_artifact.read_bytes()
-    limits = nf_settings["max_ratio"]
+    limits = nf_settings.max_ratio
 
     def load_seconds():
         timing = measurement.interleaved({
             "candidate": lambda: artifact.load_package(packaged_model),
             "reference": lambda: measurement.load_reference_bytes(reference_artifact.read_bytes()),
-        }, 1, int(nf_settings["repeats"]))
+        }, 1, int(nf_settings.repeats))
         return [measurement.compare_timings("load_seconds", timing["candidate"],
                                             timing["reference"],
-                                            limits["load_seconds"])]
+                                            limits.load_seconds)]
 
     _check([
-        measurement.compare("artifact_bytes", size, len(reference_bytes), limits["artifact_bytes"]),
-        *measurement.confirmed(load_seconds, int(nf_settings["attempts"])),
+        measurement.compare("artifact_bytes", size, len(reference_bytes), limits.artifact_bytes),
+        *measurement.confirmed(load_seconds, int(nf_settings.attempts)),
     ], nonfunctional_report)

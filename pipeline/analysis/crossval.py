@@ -1,44 +1,29 @@
 """Repeated stratified cross-validation of configurations: how candidates are compared.
 
 One 180-review test split is noisy (about +-0.03), so model choices, ablations and tuning are
-judged on repeated CV. Every candidate sees the same folds (seeded from params), which makes
-the comparisons paired.
+judged on repeated CV. Every candidate sees the same folds (seeded by the spec's seed), which
+makes the comparisons paired. Candidates are `Config.with_overrides` variants of params.yaml.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
+from pipeline.config import CVConfig, ModelSpec
 from pipeline.model import build_model
-from pipeline.params import get
 
 
-def with_overrides(params: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of params with dotted keys replaced, e.g. {"features.stem": False}."""
-    result = copy.deepcopy(params)
-    for dotted, value in overrides.items():
-        node = result
-        *parents, leaf = dotted.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return result
-
-
-def cv_scores(params: dict[str, Any], texts: Sequence[str], labels: Sequence[int],
+def cv_scores(spec: ModelSpec, cv: CVConfig, texts: Sequence[str], labels: Sequence[int],
               scoring: str = "accuracy") -> np.ndarray:
-    """Per-fold scores of the model that params describe, over `cv.n_repeats` x `cv.n_splits`."""
+    """Per-fold scores of the model `spec` describes, over `cv.n_repeats` x `cv.n_splits`."""
     # pylint: disable-next=import-outside-toplevel
     from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
 
-    folds = RepeatedStratifiedKFold(n_splits=int(get(params, "cv.n_splits")),
-                                    n_repeats=int(get(params, "cv.n_repeats")),
-                                    random_state=int(get(params, "seed")))
-    return cross_val_score(build_model(params), list(texts), list(labels), cv=folds,
+    folds = RepeatedStratifiedKFold(n_splits=cv.n_splits, n_repeats=cv.n_repeats,
+                                    random_state=spec.seed)
+    return cross_val_score(build_model(spec), list(texts), list(labels), cv=folds,
                            scoring=scoring)
 
 

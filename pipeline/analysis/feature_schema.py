@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.data.reviews import LABEL, Reviews
 from pipeline.data.schema import validate_frame
-from pipeline.params import get
+from pipeline.config import FeatureSchemaConfig, FeaturesConfig
 
 FEATURES = "Features"
 TOKENS = "Tokens"
@@ -29,7 +29,7 @@ def term_pattern(ngram_max: int) -> str:
     return rf"^{_TOKEN}(?: {_TOKEN}){{0,{max(int(ngram_max), 1) - 1}}}$"
 
 
-def feature_frames(reviews: Reviews, params: dict[str, Any]):
+def feature_frames(reviews: Reviews, features: FeaturesConfig):
     """(per-review frame, vocabulary frame) computed by the pipeline's own feature code.
 
     The vocabulary frame is None for an unlabelled batch: vocabulary bounds describe a training
@@ -39,7 +39,6 @@ def feature_frames(reviews: Reviews, params: dict[str, Any]):
 
     from pipeline.model import build_preprocessor, build_vectorizer  # pylint: disable=C0415
 
-    features = get(params, "features")
     texts = build_preprocessor(features).transform(reviews.texts)
     columns: dict[str, Any] = {FEATURES: list(texts),
                                TOKENS: [len(text.split()) for text in texts]}
@@ -55,20 +54,19 @@ def feature_frames(reviews: Reviews, params: dict[str, Any]):
     return pd.DataFrame(columns), pd.DataFrame({TERM: terms})
 
 
-def build_review_expectations(params: dict[str, Any], labelled: bool) -> list:
+def build_review_expectations(bounds: FeatureSchemaConfig, labelled: bool) -> list:
     """Per-review expectations over the feature text, bounds from `feature_schema`."""
     import great_expectations as gx  # pylint: disable=import-outside-toplevel
 
-    bounds = get(params, "feature_schema")
     expect = gx.expectations
     columns = [FEATURES, TOKENS, LABEL] if labelled else [FEATURES, TOKENS]
     expectations = [
         expect.ExpectTableColumnsToMatchOrderedList(column_list=columns),
         expect.ExpectColumnValuesToNotBeNull(column=FEATURES),
-        expect.ExpectColumnValuesToBeBetween(column=TOKENS, min_value=bounds["min_tokens"],
-                                             max_value=bounds["max_tokens"]),
-        expect.ExpectColumnMeanToBeBetween(column=TOKENS, min_value=bounds["min_mean_tokens"],
-                                           max_value=bounds["max_mean_tokens"]),
+        expect.ExpectColumnValuesToBeBetween(column=TOKENS, min_value=bounds.min_tokens,
+                                             max_value=bounds.max_tokens),
+        expect.ExpectColumnMeanToBeBetween(column=TOKENS, min_value=bounds.min_mean_tokens,
+                                           max_value=bounds.max_mean_tokens),
     ]
     if labelled:
         expectations += [
@@ -78,28 +76,31 @@ def build_review_expectations(params: dict[str, Any], labelled: bool) -> list:
     return expectations
 
 
-def build_vocabulary_expectations(params: dict[str, Any]) -> list:
-    """Expectations over the fitted vocabulary: its size and the shape of every term."""
+def build_vocabulary_expectations(bounds: FeatureSchemaConfig, ngram_max: int) -> list:
+    """Expectations over the fitted vocabulary: its size and the shape of every term (terms of
+    1 to `ngram_max` tokens, features.ngram_max)."""
     import great_expectations as gx  # pylint: disable=import-outside-toplevel
 
-    bounds = get(params, "feature_schema")
     expect = gx.expectations
     return [
         expect.ExpectColumnUniqueValueCountToBeBetween(column=TERM,
-                                                       min_value=bounds["min_vocabulary"],
-                                                       max_value=bounds["max_vocabulary"]),
+                                                       min_value=bounds.min_vocabulary,
+                                                       max_value=bounds.max_vocabulary),
         expect.ExpectColumnValuesToMatchRegex(
-            column=TERM, regex=term_pattern(get(params, "features.ngram_max"))),
+            column=TERM, regex=term_pattern(ngram_max)),
     ]
 
 
-def validate_features(reviews: Reviews, params: dict[str, Any]) -> dict[str, Any]:
+def validate_features(reviews: Reviews, features: FeaturesConfig,
+                      bounds: FeatureSchemaConfig) -> dict[str, Any]:
     """Both feature suites over the reviews; the summary has the shape of validate_frame's."""
-    per_review, vocabulary = feature_frames(reviews, params)
+    per_review, vocabulary = feature_frames(reviews, features)
     labelled = vocabulary is not None
-    summary = validate_frame(per_review, build_review_expectations(params, labelled), "features")
+    summary = validate_frame(per_review, build_review_expectations(bounds, labelled), "features")
     if labelled:
-        terms = validate_frame(vocabulary, build_vocabulary_expectations(params), "vocabulary")
+        terms = validate_frame(vocabulary,
+                               build_vocabulary_expectations(bounds, features.ngram_max),
+                               "vocabulary")
         summary = {"success": summary["success"] and terms["success"],
                    "checks": summary["checks"] + terms["checks"]}
     return summary

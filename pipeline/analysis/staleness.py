@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.config import Config, ModelSpec, StalenessChecks
 from pipeline.data.reviews import Reviews
-from pipeline.params import get
 
-Fit = Callable[[Reviews, dict[str, Any]], Any]
+Fit = Callable[[Reviews, ModelSpec], Any]
 
 
 def brier(model: Any, texts: Sequence[str], labels: Sequence[int]) -> float:
@@ -27,15 +27,15 @@ def brier(model: Any, texts: Sequence[str], labels: Sequence[int]) -> float:
     return float(np.mean((probability - np.asarray(labels, dtype=float)) ** 2))
 
 
-def staleness_curve(timeline: Reviews, params: dict[str, Any], fit: Fit) -> list[dict[str, Any]]:
+def staleness_curve(timeline: Reviews, spec: ModelSpec, settings: StalenessChecks,
+                    fit: Fit) -> list[dict[str, Any]]:
     """Mean loss per gap (in reviews) between the end of a training window and a newer block.
 
     `timeline` is labelled and ordered oldest first. Each training window of
     `model_checks.staleness.window` reviews (shifted by `step`) is scored on every later block
     of `block` reviews; gap 0 is the block right after the window.
     """
-    settings = get(params, "model_checks.staleness")
-    window, block, step = (int(settings[name]) for name in ("window", "block", "step"))
+    window, block, step = settings.window, settings.block, settings.step
     texts, labels = list(timeline.texts), list(timeline.labels or ())
     if len(labels) != len(texts) or len(texts) < window + block:
         raise ValueError(f"staleness: need at least {window + block} labelled reviews, "
@@ -43,7 +43,7 @@ def staleness_curve(timeline: Reviews, params: dict[str, Any], fit: Fit) -> list
     losses: dict[int, list[float]] = {}
     for start in range(0, len(texts) - window - block + 1, step):
         end = start + window
-        model = fit(Reviews(texts[start:end], labels[start:end]), params)
+        model = fit(Reviews(texts[start:end], labels[start:end]), spec)
         for first in range(end, len(texts) - block + 1, block):
             rows = slice(first, first + block)
             losses.setdefault(first - end, []).append(brier(model, texts[rows], labels[rows]))
@@ -64,12 +64,16 @@ def supported_age(curve: Sequence[dict[str, Any]], max_increase: float) -> int:
     return supported
 
 
-def staleness_report(timeline: Reviews, params: dict[str, Any], fit: Fit) -> dict[str, Any]:
-    """The curve, the supported age in reviews and in days, and the configured maximum age."""
-    curve = staleness_curve(timeline, params, fit)
-    tolerance = float(get(params, "model_checks.staleness.max_loss_increase"))
+def staleness_report(timeline: Reviews, config: Config, fit: Fit) -> dict[str, Any]:
+    """The curve, the supported age in reviews and in days, and the configured maximum age.
+
+    Reads the model spec, `model_checks.staleness` and the `monitoring` ages of `config`.
+    """
+    settings = config.model_checks.staleness
+    curve = staleness_curve(timeline, config.model_spec, settings, fit)
+    tolerance = settings.max_loss_increase
     age = supported_age(curve, tolerance)
-    per_day = float(get(params, "monitoring.reviews_per_day"))
+    per_day = config.monitoring.reviews_per_day
     return {
         "curve": curve,
         "loss": "brier",
@@ -77,5 +81,5 @@ def staleness_report(timeline: Reviews, params: dict[str, Any], fit: Fit) -> dic
         "supported_age_reviews": age,
         "reviews_per_day": per_day,
         "supported_age_days": round(age / per_day, 2),
-        "max_model_age_days": float(get(params, "monitoring.max_model_age_days")),
+        "max_model_age_days": config.monitoring.max_model_age_days,
     }

@@ -10,8 +10,8 @@ import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
 
+from pipeline.config import FileSpec
 from pipeline.data.sources import DATA_DIR_ENV
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_path, require_sha256, sha256_file
@@ -38,12 +38,12 @@ def _fetch_url(url: str, destination: Path) -> None:
         ) from None
 
 
-def fetch_file(spec: dict[str, Any], raw_dir: Path, source: Path | str) -> str:
+def fetch_file(spec: FileSpec, raw_dir: Path, source: Path | str) -> str:
     """Make `raw_dir/<name>` a verified copy of `source` (a directory or a URL).
 
     Returns how the copy was obtained, for the log.
     """
-    name, expected = spec["name"], spec["sha256"]
+    name, expected = spec.name, spec.sha256
     target = raw_dir / name
     if target.is_file() and sha256_file(target) == expected:
         return "verified copy reused"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.config import SchemaConfig
 from pipeline.data.reviews import LABEL, TEXT, Reviews
-from pipeline.params import get
 
 
 def reviews_frame(reviews: Reviews):
@@ -23,30 +23,29 @@ def reviews_frame(reviews: Reviews):
     return pd.DataFrame(columns)
 
 
-def build_expectations(params: dict[str, Any], labelled: bool) -> list:
+def build_expectations(schema: SchemaConfig, labelled: bool) -> list:
     """The expectations of the raw-review schema, bounds taken from `schema` in params.yaml."""
     import great_expectations as gx  # pylint: disable=import-outside-toplevel
 
-    schema = get(params, "schema")
     expect = gx.expectations
     columns = [TEXT, LABEL] if labelled else [TEXT]
     expectations = [
         expect.ExpectTableColumnsToMatchOrderedList(column_list=columns),
-        expect.ExpectTableRowCountToBeBetween(min_value=schema["min_rows"],
-                                              max_value=schema["max_rows"]),
+        expect.ExpectTableRowCountToBeBetween(min_value=schema.min_rows,
+                                              max_value=schema.max_rows),
         expect.ExpectColumnValuesToNotBeNull(column=TEXT),
         expect.ExpectColumnValueLengthsToBeBetween(column=TEXT,
-                                                   min_value=schema["min_review_chars"],
-                                                   max_value=schema["max_review_chars"]),
-        expect.ExpectColumnValuesToBeUnique(column=TEXT, mostly=schema["min_unique_share"]),
+                                                   min_value=schema.min_review_chars,
+                                                   max_value=schema.max_review_chars),
+        expect.ExpectColumnValuesToBeUnique(column=TEXT, mostly=schema.min_unique_share),
     ]
     if labelled:
         expectations += [
             expect.ExpectColumnValuesToNotBeNull(column=LABEL),
             expect.ExpectColumnValuesToBeInSet(column=LABEL, value_set=[0, 1]),
             expect.ExpectColumnMeanToBeBetween(column=LABEL,
-                                               min_value=schema["min_positive_share"],
-                                               max_value=schema["max_positive_share"]),
+                                               min_value=schema.min_positive_share,
+                                               max_value=schema.max_positive_share),
         ]
     return expectations
 

@@ -1,9 +1,9 @@
 """Where the raw review files come from and where the stages find them, by role.
 
-One owner for the `data:` section of params.yaml: the stages, the benchmarks and the test suites
-all ask here for "the training file" or "the serving batch", so a new data source or a renamed
-file changes one place. The default source is the copy bundled with the project, so nothing
-needs the network or an environment variable.
+One owner of the `data:` section of params.yaml (`DataConfig`): the stages, the benchmarks and
+the test suites all ask here for "the training file" or "the serving batch", so a new data
+source or a renamed file changes one place. The default source is the copy bundled with the
+project, so nothing needs the network or an environment variable.
 """
 
 from __future__ import annotations
@@ -11,26 +11,25 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from pipeline.errors import PipelineError
-from pipeline.params import get
+from pipeline.config import ROLES, SOURCES, DataConfig, FileSpec
 
 DATA_DIR_ENV = "SENTIMENT_DATA_DIR"
-SOURCES = ("bundled", "url")
-# Roles name a file under data.files; `evaluation` holds labels the pipeline never trains on.
-ROLES = ("training", "serving", "evaluation")
+# ROLES name a file under data.files (`evaluation` holds labels the pipeline never trains on);
+# SOURCES are the values of data.source. Both are checked when params.yaml is loaded.
+__all__ = ["DATA_DIR_ENV", "ROLES", "SOURCES", "file_spec", "local_source", "origin",
+           "override_dir", "raw_file"]
 
 
-def file_spec(params: dict[str, Any], role: str) -> dict[str, Any]:
+def file_spec(data: DataConfig, role: str) -> FileSpec:
     """The `data.files` entry (name, sha256, url when public) of the file with this role."""
-    return get(params, f"data.files.{get(params, f'data.{role}')}")
+    return data.file(role)
 
 
-def raw_file(params: dict[str, Any], role: str, raw_dir: Path | None = None) -> Path:
+def raw_file(data: DataConfig, role: str, raw_dir: Path | None = None) -> Path:
     """The verified copy of the file with this role, where the download stage puts it."""
-    directory = raw_dir if raw_dir is not None else Path(get(params, "data.raw_dir"))
-    return directory / file_spec(params, role)["name"]
+    directory = raw_dir if raw_dir is not None else Path(data.raw_dir)
+    return directory / data.file(role).name
 
 
 def override_dir(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -39,16 +38,7 @@ def override_dir(environ: Mapping[str, str] | None = None) -> Path | None:
     return Path(configured).resolve() if configured else None
 
 
-def configured_source(params: dict[str, Any]) -> str:
-    """`data.source`, checked: a typo must not silently fall back to another source."""
-    source = get(params, "data.source")
-    if source not in SOURCES:
-        raise PipelineError(
-            f"params.yaml: data.source must be one of {', '.join(SOURCES)} (got {source!r})")
-    return str(source)
-
-
-def origin(spec: dict[str, Any], params: dict[str, Any],
+def origin(spec: FileSpec, data: DataConfig,
            environ: Mapping[str, str] | None = None) -> Path | str:
     """Where one file is copied from: a directory, or its URL when `data.source` is `url`.
 
@@ -58,16 +48,16 @@ def origin(spec: dict[str, Any], params: dict[str, Any],
     override = override_dir(environ)
     if override is not None:
         return override
-    if configured_source(params) == "url" and spec.get("url"):
-        return str(spec["url"])
-    return Path(get(params, "data.bundled_dir"))
+    if data.source == "url" and spec.url:
+        return spec.url
+    return Path(data.bundled_dir)
 
 
-def local_source(params: dict[str, Any], environ: Mapping[str, str] | None = None) -> Path | None:
+def local_source(data: DataConfig, environ: Mapping[str, str] | None = None) -> Path | None:
     """The directory every file can be read from without downloading, if there is one."""
     override = override_dir(environ)
     if override is not None:
         return override
-    if configured_source(params) == "bundled":
-        return Path(get(params, "data.bundled_dir"))
+    if data.source == "bundled":
+        return Path(data.bundled_dir)
     return None

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from pipeline.config import SplitConfig
 from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
-from pipeline.params import get
 
 
-def split_reviews(reviews: Reviews, params: dict[str, Any]) -> tuple[Reviews, Reviews]:
-    """Split by params (test_size, stratify, seed); the same inputs always give the same split."""
+def split_reviews(reviews: Reviews, split: SplitConfig, seed: int) -> tuple[Reviews, Reviews]:
+    """Split by `split` (test_size, stratify) and the seed; the same inputs always give the same
+    split."""
     from sklearn.model_selection import train_test_split  # pylint: disable=import-outside-toplevel
 
     if reviews.labels is None:
@@ -19,9 +18,9 @@ def split_reviews(reviews: Reviews, params: dict[str, Any]) -> tuple[Reviews, Re
     try:
         train_x, test_x, train_y, test_y = train_test_split(
             reviews.texts, labels,
-            test_size=float(get(params, "split.test_size")),
-            random_state=int(get(params, "seed")),
-            stratify=labels if get(params, "split.stratify") else None,
+            test_size=split.test_size,
+            random_state=seed,
+            stratify=labels if split.stratify else None,
         )
     except ValueError as error:
         raise PipelineError(f"prepare: cannot split {len(labels)} reviews: {error}") from None

@@ -17,20 +17,20 @@ from typing import Any
 
 from pipeline import registry
 from pipeline.cli import CommandParser
+from pipeline.config import Config, DataConfig, load_config
 from pipeline.data.reviews import read_reviews
 from pipeline.data.sources import raw_file
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import MODELS_DIR, REPORTS_DIR, TRAINED_MODEL
-from pipeline.params import get, load_params
 from pipeline.serving import artifact
 
 CHECKS = ("deps", "inputs", "skew", "staleness", "stability", "performance", "drift", "quality")
 
 
-def serving_file(params: dict[str, Any]) -> Path:
+def serving_file(data: DataConfig) -> Path:
     """The unlabelled batch named by `data.serving`."""
-    return raw_file(params, "serving")
+    return raw_file(data, "serving")
 
 
 def _served(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
@@ -46,27 +46,27 @@ def _served_metadata(args: argparse.Namespace) -> dict[str, Any]:
     return artifact.read_metadata(args.model_dir)
 
 
-def _texts(path: Path | None, params: dict[str, Any]) -> list[str]:
-    return read_reviews(path or serving_file(params), labelled=False).texts
+def _texts(path: Path | None, data: DataConfig) -> list[str]:
+    return read_reviews(path or serving_file(data), labelled=False).texts
 
 
-def _run_deps(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_deps(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     from pipeline.monitoring import deps  # pylint: disable=import-outside-toplevel
 
-    del params
+    del config
     return deps.check_dependencies(_served_metadata(args))
 
 
-def _run_inputs(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_inputs(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     from pipeline.monitoring import inputs  # pylint: disable=import-outside-toplevel
 
-    path = args.input or serving_file(params)
+    path = args.input or serving_file(config.data)
     if args.score:
-        return inputs.score_if_valid(path, params, _served(args)[0])
-    return inputs.check_inputs(path, params)
+        return inputs.score_if_valid(path, config.schema_, _served(args)[0])
+    return inputs.check_inputs(path, config.schema_)
 
 
-def _run_skew(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_skew(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     from pipeline.monitoring import skew  # pylint: disable=import-outside-toplevel
 
     try:
@@ -74,51 +74,54 @@ def _run_skew(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any
     except FileNotFoundError:
         raise PipelineError(f"{args.trained}: trained model not found; run `dvc repro`") from None
     trained = artifact.loads_model(trained_bytes, str(args.trained))
-    return skew.check_skew(trained, _served(args)[0], _texts(args.input, params),
-                           float(get(params, "monitoring.skew_tolerance")))
+    return skew.check_skew(trained, _served(args)[0], _texts(args.input, config.data),
+                           config.monitoring.skew_tolerance)
 
 
-def _run_staleness(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_staleness(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     from pipeline.monitoring import model_age  # pylint: disable=import-outside-toplevel
 
-    return model_age.check_model_age(_served_metadata(args), params)
+    return model_age.check_model_age(_served_metadata(args), config.monitoring)
 
 
-def _run_stability(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_stability(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     from pipeline.monitoring import stability  # pylint: disable=import-outside-toplevel
 
-    del params
+    del config
     return stability.check_stability(_served(args)[0])
 
 
-def _run_performance(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_performance(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     from pipeline.monitoring import performance  # pylint: disable=import-outside-toplevel
 
     candidate, _ = artifact.load_package(args.candidate)
     served, _ = artifact.load_package(args.served)
-    return performance.check_performance(candidate, served, _texts(args.input, params), params)
+    return performance.check_performance(candidate, served, _texts(args.input, config.data),
+                                         config.monitoring, config.seed)
 
 
-def _run_drift(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_drift(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     from pipeline.monitoring import drift  # pylint: disable=import-outside-toplevel
 
-    reference = read_reviews(args.reference or raw_file(params, "training")).texts
-    return drift.check_drift(_served(args)[0], reference, _texts(args.input, params), params)
+    reference = read_reviews(args.reference or raw_file(config.data, "training")).texts
+    return drift.check_drift(_served(args)[0], reference, _texts(args.input, config.data),
+                             config.monitoring)
 
 
-def _run_quality(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
+def _run_quality(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     from pipeline.monitoring import live_quality  # pylint: disable=import-outside-toplevel
 
     served, metadata = _served(args)
     recorded = (metadata.get("metrics") or {}).get("accuracy")
     candidate = artifact.load_package(args.candidate)[0] if args.candidate else None
     recorded_accuracy = None if recorded is None else float(recorded)
-    return live_quality.check_live_quality(served, read_reviews(args.input), params,
+    limits = live_quality.QualityLimits.from_config(config.monitoring, config.quality)
+    return live_quality.check_live_quality(served, read_reviews(args.input), limits,
                                            recorded_accuracy=recorded_accuracy,
                                            candidate=candidate)
 
 
-RUNNERS: dict[str, Callable[[argparse.Namespace, dict[str, Any]], dict[str, Any]]] = {
+RUNNERS: dict[str, Callable[[argparse.Namespace, Config], dict[str, Any]]] = {
     "deps": _run_deps, "inputs": _run_inputs, "skew": _run_skew, "staleness": _run_staleness,
     "stability": _run_stability, "performance": _run_performance, "drift": _run_drift,
     "quality": _run_quality,
@@ -170,8 +173,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     """Run the check, write its report, print one line; 1 on an alert, 0 when all is well."""
     args = _parser().parse_args(argv)
-    params = load_params(args.params)
-    result = RUNNERS[args.check](args, params)
+    result = RUNNERS[args.check](args, load_config(args.params))
     report = {"check": args.check, "at": datetime.now(UTC).isoformat(timespec="seconds"),
               **result}
     target = args.reports / f"monitor_{args.check}.json"

@@ -15,16 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pipeline.config import MonitoringConfig
 from pipeline.model import predict_labels
 from pipeline.monitoring.stats import population_stability_index, two_proportion_test
-from pipeline.params import get
 
 
 def check_drift(model: Any, reference_texts: Sequence[str], batch_texts: Sequence[str],
-                params: dict[str, Any]) -> dict[str, Any]:
+                monitoring: MonitoringConfig) -> dict[str, Any]:
     """Compare the predicted-positive share on the batch with that on the reference sample."""
-    alpha = float(get(params, "monitoring.drift_alpha"))
-    max_shift = float(get(params, "monitoring.max_positive_rate_shift"))
+    alpha = monitoring.drift_alpha
+    max_shift = monitoring.max_positive_rate_shift
     reference, _ = predict_labels(model, reference_texts)
     batch, _ = predict_labels(model, batch_texts)
     reference_rate = sum(reference) / len(reference)

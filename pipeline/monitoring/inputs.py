@@ -10,13 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import SchemaConfig
 from pipeline.data import reviews
 from pipeline.errors import PipelineError
 from pipeline.model import predict_labels
 
 
-def check_inputs(path: str | Path, params: dict[str, Any]) -> dict[str, Any]:
-    """Row rules first (they name the line), then the table expectations; alert on any failure."""
+def check_inputs(path: str | Path, bounds: SchemaConfig) -> dict[str, Any]:
+    """Row rules first (they name the line), then the table expectations (`bounds`: the
+    `schema:` section of params.yaml); alert on any failure."""
     path = Path(path)
     if not path.is_file():
         raise PipelineError(f"{path}: serving batch not found")
@@ -28,7 +30,7 @@ def check_inputs(path: str | Path, params: dict[str, Any]) -> dict[str, Any]:
     from pipeline.data import schema  # pylint: disable=import-outside-toplevel  # ~7 s import
 
     summary = schema.validate_frame(schema.reviews_frame(batch),
-                                    schema.build_expectations(params, labelled=False),
+                                    schema.build_expectations(bounds, labelled=False),
                                     name="serving")
     failed = schema.failed_checks(summary)
     reasons = [f"{path}: failed expectation {name}" for name in failed]
@@ -43,9 +45,9 @@ def check_inputs(path: str | Path, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def score_if_valid(path: str | Path, params: dict[str, Any], model: Any) -> dict[str, Any]:
+def score_if_valid(path: str | Path, bounds: SchemaConfig, model: Any) -> dict[str, Any]:
     """Check the batch and score it only when it passes: `scored` is 0 for a flagged batch."""
-    result = check_inputs(path, params)
+    result = check_inputs(path, bounds)
     if result["alert"]:
         return {**result, "scored": 0}
     texts = reviews.read_reviews(path, labelled=False).texts

@@ -9,13 +9,29 @@ the batch's own difficulty cancels out)?
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from pipeline.config import MonitoringConfig, QualityConfig
 from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
 from pipeline.model import predict_labels
 from pipeline.monitoring.stats import one_sided_below
-from pipeline.params import get
+
+
+@dataclass(frozen=True)
+class QualityLimits:
+    """Significance (monitoring.drift_alpha), material drop (monitoring.max_accuracy_drop) and
+    the floor (quality.min_accuracy)."""
+
+    alpha: float
+    max_drop: float
+    floor: float
+
+    @classmethod
+    def from_config(cls, monitoring: MonitoringConfig, quality: QualityConfig) -> QualityLimits:
+        """The limits of the `monitoring:` and `quality:` sections of params.yaml."""
+        return cls(monitoring.drift_alpha, monitoring.max_accuracy_drop, quality.min_accuracy)
 
 
 def _correct(model: Any, batch: Reviews) -> list[bool]:
@@ -30,21 +46,20 @@ def _below(accuracy: float, reference: float, total: int, alpha: float,
     return p_value < alpha and reference - accuracy >= min_drop, p_value
 
 
-def check_live_quality(served: Any, batch: Reviews, params: dict[str, Any],
+def check_live_quality(served: Any, batch: Reviews, limits: QualityLimits,
                        recorded_accuracy: float | None = None,
                        candidate: Any | None = None) -> dict[str, Any]:
     """Alert when served accuracy fell below its recorded accuracy or the quality floor, or a
     candidate is worse than the served model on the same reviews."""
     if not batch.labels:
         raise PipelineError("quality: the batch has no labels; expected columns Review and Liked")
-    alpha = float(get(params, "monitoring.drift_alpha"))
-    max_drop = float(get(params, "monitoring.max_accuracy_drop"))
+    alpha, max_drop = limits.alpha, limits.max_drop
     served_correct = _correct(served, batch)
     accuracy = sum(served_correct) / len(served_correct)
     result: dict[str, Any] = {"reviews": len(served_correct), "served_accuracy": accuracy,
                               "max_accuracy_drop": max_drop, "alpha": alpha}
     reasons = []
-    floor = float(get(params, "quality.min_accuracy"))
+    floor = limits.floor
     below, result["floor_p_value"] = _below(accuracy, floor, len(served_correct), alpha, 0.0)
     result["min_accuracy"] = floor
     if below:

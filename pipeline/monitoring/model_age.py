@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from pipeline.config import MonitoringConfig
 from pipeline.errors import PipelineError
-from pipeline.params import get
 
 SECONDS_PER_DAY = 86400.0
 
@@ -29,7 +29,7 @@ def created_at(metadata: dict[str, Any]) -> datetime:
     return moment
 
 
-def check_model_age(metadata: dict[str, Any], params: dict[str, Any],
+def check_model_age(metadata: dict[str, Any], monitoring: MonitoringConfig,
                     now: datetime | None = None) -> dict[str, Any]:
     """Alert when the model is older than monitoring.max_model_age_days."""
     now = now or datetime.now(UTC)
@@ -38,8 +38,8 @@ def check_model_age(metadata: dict[str, Any], params: dict[str, Any],
     if age_days < 0:
         raise PipelineError(f"metadata.json: created_at {metadata['created_at']} is in the future"
                             f" (now {now.isoformat(timespec='seconds')}); check the clocks")
-    limit = float(get(params, "monitoring.max_model_age_days"))
-    per_day = float(get(params, "monitoring.reviews_per_day"))
+    limit = monitoring.max_model_age_days
+    per_day = monitoring.reviews_per_day
     stale = age_days > limit
     return {
         "alert": stale,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pipeline.params import get
+from pipeline.config import MonitoringConfig
 from pipeline.perf import measurement
 
 
@@ -29,12 +29,10 @@ class Plan:
     seed: int
 
     @classmethod
-    def from_params(cls, params: dict[str, Any]) -> Plan:
+    def from_config(cls, monitoring: MonitoringConfig, seed: int) -> Plan:
         """The plan of `monitoring.performance_*` in params.yaml, seeded by `seed`."""
-        return cls(rounds=int(get(params, "monitoring.performance_rounds")),
-                   warmup=int(get(params, "monitoring.performance_warmup")),
-                   singles=int(get(params, "monitoring.performance_single_reviews")),
-                   seed=int(get(params, "seed")))
+        return cls(rounds=monitoring.performance_rounds, warmup=monitoring.performance_warmup,
+                   singles=monitoring.performance_single_reviews, seed=seed)
 
 
 def _seconds(model: Any, texts: list[str]) -> float:
@@ -109,18 +107,18 @@ def _comparisons(figures: dict[str, dict[str, float]],
 
 
 def check_performance(candidate: Any, served: Any, texts: Sequence[str],
-                      params: dict[str, Any]) -> dict[str, Any]:
+                      monitoring: MonitoringConfig, seed: int) -> dict[str, Any]:
     """Alert when the candidate's latency or memory exceeds the served model's by the tolerance.
 
     A measurement over a limit is repeated (next seed, up to `monitoring.performance_attempts`
     in all) and only a regression seen every time alerts: a real slowdown persists, a burst of
     load on a shared machine does not.
     """
-    max_latency = float(get(params, "monitoring.max_latency_ratio"))
-    max_memory = float(get(params, "monitoring.max_memory_ratio"))
+    max_latency = monitoring.max_latency_ratio
+    max_memory = monitoring.max_memory_ratio
     limits = {"single_latency": max_latency, "batch_latency": max_latency,
               "throughput": max_latency, "peak_memory": max_memory}
-    plan = Plan.from_params(params)
+    plan = Plan.from_config(monitoring, seed)
     attempts: list[dict[str, dict[str, float]]] = []
 
     def attempt() -> list[measurement.Comparison]:
@@ -128,7 +126,7 @@ def check_performance(candidate: Any, served: Any, texts: Sequence[str],
                                 replace(plan, seed=plan.seed + len(attempts))))
         return _comparisons(attempts[-1], limits)
 
-    best = measurement.confirmed(attempt, int(get(params, "monitoring.performance_attempts")))
+    best = measurement.confirmed(attempt, monitoring.performance_attempts)
     ratios = {comparison.name: comparison.ratio for comparison in best}
     regressed = sorted(name for name, ratio in ratios.items() if ratio > limits[name])
     return {

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli import CommandParser
+from pipeline.config import Config, DataConfig, load_config
 from pipeline.data.reviews import Reviews, read_reviews
 from pipeline.data.sources import DATA_DIR_ENV, file_spec, local_source, raw_file
 from pipeline.data.split import split_reviews
@@ -23,7 +24,6 @@ from pipeline.errors import PipelineError
 from pipeline.fileio import require_sha256, sha256_file, write_json_atomic
 from pipeline.layout import MODELS_DIR, REPORTS_DIR
 from pipeline.model import predict_labels, train_model
-from pipeline.params import get, load_params
 from pipeline.perf import measurement
 from pipeline.serving import artifact
 
@@ -32,17 +32,17 @@ OUTPUT = REPORTS_DIR / "benchmarks.json"
 HIGHER_IS_BETTER = frozenset({"predict_throughput_per_s"})
 
 
-def training_data(params: dict[str, Any]) -> Reviews:
+def training_data(data: DataConfig) -> Reviews:
     """The labelled training file where the pipeline reads it without downloading, verified.
 
     That is SENTIMENT_DATA_DIR or the bundled copy, else the download stage's `data.raw_dir`.
     """
-    spec = file_spec(params, "training")
-    path = raw_file(params, "training", local_source(params))
+    spec = file_spec(data, "training")
+    path = raw_file(data, "training", local_source(data))
     if not path.is_file():
         raise PipelineError(f"{path}: training data not found; set {DATA_DIR_ENV} or run "
                             "`python -m pipeline download`")
-    require_sha256(sha256_file(path), spec["sha256"], path, "params.yaml", "a corrupt copy?")
+    require_sha256(sha256_file(path), spec.sha256, path, "params.yaml", "a corrupt copy?")
     return read_reviews(path)
 
 
@@ -52,26 +52,29 @@ def machine() -> dict[str, Any]:
             "python": platform.python_version(), "processor": platform.machine()}
 
 
-def measure(model_dir: Path, params: dict[str, Any]) -> dict[str, Any]:
-    """Every benchmark figure, measured in this process."""
-    settings = get(params, "nonfunctional")
-    warmup, repeats = int(settings["warmup"]), int(settings["repeats"])
+def measure(model_dir: Path, config: Config) -> dict[str, Any]:
+    """Every benchmark figure, measured in this process: the model of `data`, `split`,
+    `features`, `model` and `seed`, timed as `nonfunctional` says."""
+    settings = config.nonfunctional
+    warmup, repeats = settings.warmup, settings.repeats
     start = time.perf_counter()
     model, metadata = artifact.load_package(model_dir)
     first_load = time.perf_counter() - start  # includes importing scikit-learn and skops
     loads = measurement.interleaved({"load": lambda: artifact.load_package(model_dir)}, 1, repeats)
 
-    train_split, test_split = split_reviews(training_data(params), params)
-    reference = measurement.build_reference_model(settings["baseline_max_features"])
+    train_split, test_split = split_reviews(training_data(config.data), config.split,
+                                            config.seed)
+    reference = measurement.build_reference_model(settings.baseline_max_features)
     reference.fit(train_split.texts, train_split.labels)
     speed = {c.name: c for c in measurement.speed_comparisons(
         lambda texts: predict_labels(model, texts), reference.predict_proba,
         test_split.texts, settings)}
-    batch_size = len(test_split.texts) * int(settings["batch_copies"])
-    batch = list(test_split.texts) * int(settings["batch_copies"])
+    batch_size = len(test_split.texts) * settings.batch_copies
+    batch = list(test_split.texts) * settings.batch_copies
 
-    fits = measurement.interleaved({"train": lambda: train_model(train_split, params)}, 1, repeats)
-    _, train_peak = measurement.traced_peak(lambda: train_model(train_split, params))
+    fits = measurement.interleaved(
+        {"train": lambda: train_model(train_split, config.model_spec)}, 1, repeats)
+    _, train_peak = measurement.traced_peak(lambda: train_model(train_split, config.model_spec))
     _, serve_peak = measurement.traced_peak(lambda: predict_labels(model, batch))
     return {
         "model_version": metadata["version"],
@@ -113,9 +116,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    params = load_params(args.params)
-    goals = dict(get(params, "nonfunctional.bench_goals"))
-    figures = measure(args.model_dir, params)
+    config = load_config(args.params)
+    goals = config.nonfunctional.bench_goals.model_dump()
+    figures = measure(args.model_dir, config)
     rows = goals_table(figures, goals)
     figures["goals"] = {name: {"value": value, "goal": verdict} for name, value, verdict in rows}
     write_json_atomic(args.output, figures)

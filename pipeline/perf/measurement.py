@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pipeline.config import NonfunctionalConfig
+
 REFERENCE_NAME = "course baseline: CountVectorizer + GaussianNB"
 
 
@@ -258,23 +260,23 @@ def load_reference_bytes(data: bytes) -> Any:
 
 
 def speed_comparisons(candidate: Callable[[list[str]], Any], reference: Callable[[list[str]], Any],
-                      texts: Sequence[str], settings: Mapping[str, Any]) -> list[Comparison]:
+                      texts: Sequence[str], settings: NonfunctionalConfig) -> list[Comparison]:
     """Per-review latency (p50, p99) and batch time of a predictor against the reference's.
 
     `settings` is params.yaml `nonfunctional`: warmup, repeats, batch_copies and max_ratio.
     """
-    limits = settings["max_ratio"]
-    warmup, repeats = int(settings["warmup"]), int(settings["repeats"])
+    limits = settings.max_ratio
+    warmup, repeats = settings.warmup, settings.repeats
     single = item_latencies({"candidate": candidate, "reference": reference}, list(texts),
                             warmup, max(1, repeats // 2))
-    batch = list(texts) * int(settings["batch_copies"])
+    batch = list(texts) * settings.batch_copies
     batched = interleaved({"candidate": lambda: candidate(batch),
                            "reference": lambda: reference(batch)}, 2, repeats)
     return [
         compare_timings("latency_p50", single["candidate"], single["reference"],
-                        limits["latency_p50"]),
+                        limits.latency_p50),
         compare("latency_p99", single["candidate"].p99, single["reference"].p99,
-                limits["latency_p99"]),
+                limits.latency_p99),
         compare_timings("batch_seconds", batched["candidate"], batched["reference"],
-                        limits["batch_seconds"]),
+                        limits.batch_seconds),
     ]

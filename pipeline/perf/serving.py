@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli import CommandParser
+from pipeline.config import Config, ServingBench, load_config
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import REPORTS_DIR
-from pipeline.params import get, load_params
 from pipeline.perf import bench, measurement
 from pipeline.serving.app import JSON
 from pipeline.serving.process import ServerProcess
@@ -185,14 +185,13 @@ def count_log_lines(directory: Path) -> tuple[int, int]:
     return complete, broken
 
 
-async def drive(url: str, bodies: Iterator[bytes], settings: dict[str, Any]) -> dict[str, Any]:
+async def drive(url: str, bodies: Iterator[bytes], settings: ServingBench) -> dict[str, Any]:
     """Warm-up, the single-client phase, the concurrent phase, then the server's metrics."""
-    _, warm_answered, warm_errors = await sequential(url, bodies,
-                                                     int(settings["warmup_requests"]))
+    _, warm_answered, warm_errors = await sequential(url, bodies, settings.warmup_requests)
     single, single_answered, single_errors = await sequential(
-        url, bodies, int(settings["latency_requests"]))
-    load = await concurrent(url, bodies, int(settings["load_requests"]),
-                            float(settings["load_seconds"]), int(settings["concurrency"]))
+        url, bodies, settings.latency_requests)
+    load = await concurrent(url, bodies, settings.load_requests,
+                            settings.load_seconds, settings.concurrency)
     metrics_text, version = await _metrics_and_version(url)
     timing = load["timing"]
     return {
@@ -205,22 +204,26 @@ async def drive(url: str, bodies: Iterator[bytes], settings: dict[str, Any]) -> 
         "load_latency_p99_ms": round(timing.p99 * 1e3, 3) if timing.samples else None,
         "load_requests": load["sent"],
         "load_seconds": round(load["seconds"], 3),
-        "concurrency": int(settings["concurrency"]),
+        "concurrency": settings.concurrency,
         "errors": warm_errors + single_errors + load["errors"],
         "mean_batch_reviews": mean_batch(metrics_text),
         "reviews_answered": warm_answered + single_answered + load["answered"],
     }
 
 
-def measure(source_args: list[str], params_path: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Start the server on a scratch log, drive it, stop it, count its log lines."""
-    settings = get(params, "serving.bench")
-    bodies = cycle([_body(text) for text in bench.training_data(params).texts])
+def measure(source_args: list[str], params_path: str, config: Config) -> dict[str, Any]:
+    """Start the server on a scratch log, drive it, stop it, count its log lines.
+
+    The server reads `params_path` itself; `config` (the same file) gives the benchmark's
+    `serving.bench` settings and the `data` it sends.
+    """
+    settings = config.serving.bench
+    bodies = cycle([_body(text) for text in bench.training_data(config.data).texts])
     with tempfile.TemporaryDirectory(prefix="serve-bench-") as scratch:
         log_dir = Path(scratch) / "log"
         args = [*source_args, "--params", params_path, "--log-dir", str(log_dir),
                 "--reload-poll", "0"]
-        with ServerProcess(args, start_timeout=float(settings["start_timeout_seconds"])) as server:
+        with ServerProcess(args, start_timeout=settings.start_timeout_seconds) as server:
             figures = asyncio.run(drive(server.url, bodies, settings))
             figures.update({f"server_{name}": value
                             for name, value in server_memory_mb(server.pid).items()})
@@ -259,11 +262,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    params = load_params(args.params)
+    config = load_config(args.params)
     source_args = (["--registry", args.registry] if args.registry
                    else ["--model-dir", str(args.model_dir or "models")])
-    figures = measure(source_args, args.params, params)
-    figures["goals"] = verdicts(figures, dict(get(params, "serving.bench.goals")))
+    figures = measure(source_args, args.params, config)
+    figures["goals"] = verdicts(figures, config.serving.bench.goals.model_dump())
     write_json_atomic(args.output, figures)
     spec = figures["machine"]
     print(f"model {figures['model_version']} over HTTP on {spec['cpu_count']} CPUs,"

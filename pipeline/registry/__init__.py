@@ -15,12 +15,11 @@ from pipeline.registry.card import CARD_NAME
 from pipeline.registry.hub import HubRegistry
 from pipeline.registry.index import INDEX_NAME
 from pipeline.registry.local import LocalRegistry
-from pipeline.registry.open import DEFAULT_URI, HUB_SCHEME, load_model, open_registry
+from pipeline.registry.open import HUB_SCHEME, load_model, open_registry
 from pipeline.registry.verify import Package, verify_package
 
 __all__ = [
     "CARD_NAME",
-    "DEFAULT_URI",
     "HUB_SCHEME",
     "INDEX_NAME",
     "HubRegistry",

@@ -20,12 +20,12 @@ import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 # The transitions are looked up on their module at call time, so that a fault injected there
 # (ml_tests/faults) reaches every backend.
 import pipeline.registry.index as transitions
-from pipeline.serving.artifact import METADATA_NAME
+from pipeline.serving.artifact import METADATA_NAME, load_package
 from pipeline.errors import PipelineError
 from pipeline.registry.card import model_card
 from pipeline.registry.index import Index
@@ -113,3 +113,12 @@ class Registry(ABC):
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return dest
+
+    def load(self, version: str) -> tuple[Any, dict[str, Any]]:
+        """A version's model and metadata, fetched into a scratch directory and verified first.
+
+        The one way code outside the registry gets a model from it (release, canary, serving's
+        `load_model`), so none of them deserialises a package the checks have not passed.
+        """
+        with tempfile.TemporaryDirectory(prefix="registry-") as scratch:
+            return load_package(self.fetch(version, Path(scratch) / "package"))

@@ -6,18 +6,16 @@ other.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from pipeline.serving.artifact import load_package
+from pipeline.config import load_config
 from pipeline.errors import PipelineError
 from pipeline.registry.base import Registry
 from pipeline.registry.hub import HubRegistry
 from pipeline.registry.local import LocalRegistry
 
 HUB_SCHEME = "hf://"
-DEFAULT_URI = "registry"
 
 
 def open_registry(uri: str | None = None, params_path: str | Path = "params.yaml") -> Registry:
@@ -25,9 +23,7 @@ def open_registry(uri: str | None = None, params_path: str | Path = "params.yaml
     one in params.yaml (`registry.uri`) is used; the Hub endpoint and token come from the
     environment (HF_ENDPOINT, HF_TOKEN) only."""
     if uri is None:
-        from pipeline.params import load_params  # pylint: disable=import-outside-toplevel
-
-        uri = str((load_params(params_path).get("registry") or {}).get("uri") or DEFAULT_URI)
+        uri = load_config(params_path).registry.uri
     if uri.startswith(HUB_SCHEME):
         return HubRegistry.from_environment(uri[len(HUB_SCHEME):])
     return LocalRegistry(uri)
@@ -40,5 +36,4 @@ def load_model(version: str | None = None,
     version = version or store.served()
     if version is None:
         raise PipelineError(f"{store.uri}: no version is served; promote one first")
-    with tempfile.TemporaryDirectory(prefix="model-") as scratch:
-        return load_package(store.fetch(version, Path(scratch) / "package"))
+    return store.load(version)

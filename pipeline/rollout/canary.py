@@ -27,20 +27,19 @@ failed check; the served version is left in place. Figures go to `reports/canary
 from __future__ import annotations
 
 import argparse
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from collections.abc import Iterable
 from typing import Any
 
 from pipeline.cli import CommandParser
+from pipeline.config import CanaryConfig, DataConfig, load_config
 from pipeline.data.reviews import read_reviews
 from pipeline.data.sources import raw_file
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import REPORTS_DIR
 from pipeline.monitoring.stability import HOSTILE_INPUTS, output_problems
-from pipeline.params import get, load_params
 from pipeline.perf import measurement
 from pipeline.serving.artifact import load_package
 
@@ -156,10 +155,10 @@ def _agreement(candidate: Any, served: Any, traffic: list[str], limit: float,
 
 
 def _latency(candidate: Any, served: Any, traffic: list[str],
-             params: dict[str, Any]) -> tuple[Latency, str | None]:
-    sample = traffic[:int(get(params, "canary.latency_sample"))]
-    repeats = int(get(params, "canary.latency_repeats"))
-    limit = float(get(params, "canary.max_latency_ratio"))
+             canary: CanaryConfig) -> tuple[Latency, str | None]:
+    sample = traffic[:canary.latency_sample]
+    repeats = canary.latency_repeats
+    limit = canary.max_latency_ratio
 
     def measure() -> list[measurement.Comparison]:
         mine, theirs, ratio = latency_ms(candidate, served, sample, repeats)
@@ -167,7 +166,7 @@ def _latency(candidate: Any, served: Any, traffic: list[str],
 
     # A ratio over the limit is measured again: a slow candidate stays slow, load beside the
     # release job does not.
-    best = measurement.confirmed(measure, int(get(params, "canary.latency_attempts")))[0]
+    best = measurement.confirmed(measure, canary.latency_attempts)[0]
     latency = Latency(best.candidate, best.reference, best.ratio)
     mine, theirs = latency.candidate_ms, latency.served_ms
     if latency.ratio <= limit:
@@ -176,7 +175,7 @@ def _latency(candidate: Any, served: Any, traffic: list[str],
                      f" {theirs:.2f} ms per review; > canary.max_latency_ratio {limit:.2f})")
 
 
-def run_canary(candidate: Any, served: Any | None, traffic: list[str], params: dict[str, Any],
+def run_canary(candidate: Any, served: Any | None, traffic: list[str], canary: CanaryConfig,
                versions: tuple[str, str | None] = ("candidate", None)) -> CanaryReport:
     """Compare `candidate` with `served` (None: first release) and list every failed check.
 
@@ -184,7 +183,7 @@ def run_canary(candidate: Any, served: Any | None, traffic: list[str], params: d
     """
     if not traffic:
         raise PipelineError("canary: the traffic batch is empty; expected some reviews")
-    limits = {key: float(get(params, f"canary.{key}"))
+    limits = {key: float(getattr(canary, key))
               for key in ("min_agreement", "max_error_rate", "max_latency_ratio")}
     report = CanaryReport(versions[0], versions[1], len(traffic), None, None, None,
                           invalid_outputs(candidate), limits)
@@ -199,7 +198,7 @@ def run_canary(candidate: Any, served: Any | None, traffic: list[str], params: d
         report.agreement, reason = _agreement(candidate, served, traffic,
                                               limits["min_agreement"], versions[1])
         report.reasons += [reason] if reason else []
-        report.latency, reason = _latency(candidate, served, traffic, params)
+        report.latency, reason = _latency(candidate, served, traffic, canary)
         report.reasons += [reason] if reason else []
     return report
 
@@ -212,13 +211,12 @@ def _reference(served: str | None, registry: Any) -> tuple[Any, dict[str, Any]] 
         return served_model(registry)
     if Path(served).is_dir():
         return load_package(served)
-    with tempfile.TemporaryDirectory(prefix="canary-") as scratch:
-        return load_package(registry.fetch(served, Path(scratch) / "package"))
+    return registry.load(served)
 
 
-def _traffic(path: Path | None, params: dict[str, Any]) -> list[str]:
+def _traffic(path: Path | None, data: DataConfig) -> list[str]:
     if path is None:
-        path = raw_file(params, "serving")
+        path = raw_file(data, "serving")
     return read_reviews(path, labelled=False).texts
 
 
@@ -226,7 +224,10 @@ def main(argv: list[str]) -> int:
     """Canary, then release check, then publish and promote (unless --dry-run)."""
     # pylint: disable-next=import-outside-toplevel
     from pipeline.registry import open_registry
-    from pipeline.rollout.release import release  # pylint: disable=import-outside-toplevel
+    from pipeline.rollout.release import (  # pylint: disable=import-outside-toplevel
+        ReleaseRules,
+        release,
+    )
 
     parser = CommandParser(prog="python -m pipeline canary", description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -245,18 +246,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--report", type=Path, default=CANARY_REPORT)
     parser.add_argument("--dry-run", action="store_true", help="check only, promote nothing")
     args = parser.parse_args(argv)
-    params = load_params(args.params)
-    registry = open_registry(args.registry, args.params)
+    config = load_config(args.params)
+    registry = open_registry(args.registry or config.registry.uri, args.params)
     candidate, metadata = load_package(args.candidate)
     reference = _reference(args.served, registry)
     report = run_canary(candidate, reference[0] if reference else None,
-                        _traffic(args.traffic, params), params,
+                        _traffic(args.traffic, config.data), config.canary,
                         (metadata["version"], reference[1]["version"] if reference else None))
     write_json_atomic(args.report, {**asdict(report), "passed": report.passed})
     if not report.passed:
         raise PipelineError(f"canary: {report.candidate} not promoted: {'; '.join(report.reasons)}")
     holdout = read_reviews(args.holdout) if args.holdout is not None else None
-    decision = release(args.candidate, registry, params, holdout, promote=not args.dry_run)
+    decision = release(args.candidate, registry,
+                       ReleaseRules.from_config(config.quality, config.release), holdout,
+                       promote=not args.dry_run)
     figures = (f"agreement {report.agreement:.2f}, latency x{report.latency.ratio:.2f}"
                if report.latency is not None else "no served model to compare with")
     print(f"canary passed: {figures}, canary errors {report.labelled_errors}/"

@@ -1,6 +1,6 @@
 """The release check: a model is validated on held-out data before it is served.
 
-`release(package_dir, registry, params)` loads the candidate package (sha256-verified), scores
+`release(package_dir, registry, rules)` loads the candidate package (sha256-verified), scores
 it and the currently served version on the same held-out reviews (the pipeline's test split,
 `data/prepared/test.tsv`, unless given), and promotes the candidate only if
 
@@ -19,17 +19,29 @@ traffic first and releases only when both pass:
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import QualityConfig, ReleaseConfig
 from pipeline.data.reviews import Reviews, read_reviews
 from pipeline.errors import PipelineError
 from pipeline.layout import TEST_SPLIT
 from pipeline.metrics import evaluate_model
-from pipeline.params import get
 from pipeline.serving.artifact import load_package
+
+
+@dataclass(frozen=True)
+class ReleaseRules:
+    """The two rules of the check: `quality.min_accuracy` and `release.max_accuracy_drop`."""
+
+    min_accuracy: float
+    max_accuracy_drop: float
+
+    @classmethod
+    def from_config(cls, quality: QualityConfig, section: ReleaseConfig) -> ReleaseRules:
+        """The rules of the `quality:` and `release:` (`section`) sections of params.yaml."""
+        return cls(quality.min_accuracy, section.max_accuracy_drop)
 
 
 @dataclass(frozen=True)
@@ -65,17 +77,16 @@ def served_model(registry: Any) -> tuple[Any, dict[str, Any]] | None:
     version = registry.served()
     if version is None:
         return None
-    with tempfile.TemporaryDirectory(prefix="served-") as scratch:
-        return load_package(registry.fetch(version, Path(scratch) / "package"))
+    return registry.load(version)
 
 
 def check_release(candidate: Any, version: str, served: tuple[Any, dict[str, Any]] | None,
-                  holdout: Reviews, params: dict[str, Any]) -> ReleaseDecision:
+                  holdout: Reviews, rules: ReleaseRules) -> ReleaseDecision:
     """Score candidate and served model on `holdout`; the decision lists every failed rule."""
     if not holdout.texts or holdout.labels is None:
         raise PipelineError("release: the held-out set must be labelled and not empty")
-    floor = float(get(params, "quality.min_accuracy"))
-    tolerance = float(get(params, "release.max_accuracy_drop"))
+    floor = rules.min_accuracy
+    tolerance = rules.max_accuracy_drop
     accuracy = float(evaluate_model(candidate, holdout.texts, holdout.labels)["accuracy"])
     reasons = []
     if accuracy < floor:
@@ -95,7 +106,7 @@ def check_release(candidate: Any, version: str, served: tuple[Any, dict[str, Any
                            len(holdout.texts), reasons)
 
 
-def release(package_dir: str | Path, registry: Any, params: dict[str, Any],
+def release(package_dir: str | Path, registry: Any, rules: ReleaseRules,
             holdout: Reviews | None = None, promote: bool = True) -> ReleaseDecision:
     """Check the candidate package, then publish and serve it; raises ReleaseRefused if it fails.
 
@@ -104,7 +115,7 @@ def release(package_dir: str | Path, registry: Any, params: dict[str, Any],
     candidate, metadata = load_package(package_dir)
     holdout = read_reviews(TEST_SPLIT) if holdout is None else holdout
     decision = check_release(candidate, metadata["version"], served_model(registry), holdout,
-                             params)
+                             rules)
     if not decision.accepted:
         raise ReleaseRefused(decision)
     if promote:

@@ -12,17 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pipeline
+from pipeline.config import Config, QualityConfig
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic, write_json_atomic
 from pipeline.layout import METRICS
-from pipeline.params import get
 from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME
 from pipeline.serving.environment import installed_versions
 
 
 def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, Any],
                    params: dict[str, Any], created_at: str | None = None) -> dict[str, Any]:
-    """Everything a reviewer or a server needs to know about a packaged model."""
+    """Everything a reviewer or a server needs to know about a packaged model.
+
+    `params` is the spec as params.yaml holds it (`Config.as_mapping`), recorded whole.
+    """
     import sklearn  # pylint: disable=import-outside-toplevel
 
     return {
@@ -42,9 +45,9 @@ def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, An
     }
 
 
-def check_min_accuracy(metrics: dict[str, Any], params: dict[str, Any]) -> None:
+def check_min_accuracy(metrics: dict[str, Any], quality: QualityConfig) -> None:
     """Refuse to package a model whose held-out accuracy is below the configured floor."""
-    floor = float(get(params, "quality.min_accuracy"))
+    floor = quality.min_accuracy
     accuracy = float(metrics["accuracy"])
     if accuracy < floor:
         raise PipelineError(
@@ -53,15 +56,17 @@ def check_min_accuracy(metrics: dict[str, Any], params: dict[str, Any]) -> None:
         )
 
 
-def package_model(model_path: Path, metrics: dict[str, Any], params: dict[str, Any],
+def package_model(model_path: Path, metrics: dict[str, Any], config: Config,
                   out_dir: Path, data_path: Path) -> dict[str, Any]:
     """Check, then write the artifact and its metadata atomically; returns the metadata.
 
-    `data_path` is the labelled file the model was trained from, recorded by its sha256.
+    The whole config is the spec the metadata records; `data_path` is the labelled file the model
+    was trained from, recorded by its sha256.
     """
-    check_min_accuracy(metrics, params)
+    check_min_accuracy(metrics, config.quality)
     data = model_path.read_bytes()
-    metadata = build_metadata(sha256_bytes(data), sha256_file(data_path), metrics, params)
+    metadata = build_metadata(sha256_bytes(data), sha256_file(data_path), metrics,
+                              config.as_mapping())
     write_bytes_atomic(out_dir / ARTIFACT_NAME, data)
     write_json_atomic(out_dir / METADATA_NAME, metadata)
     return metadata

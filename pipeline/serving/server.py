@@ -17,8 +17,8 @@ import socket
 from pathlib import Path
 
 from pipeline.cli import CommandParser
+from pipeline.config import load_config
 from pipeline.errors import PipelineError
-from pipeline.params import load_params
 from pipeline.serving.app import Service, create_app
 from pipeline.serving.predlog import PredictionLog
 from pipeline.serving.served import DirectorySource, ModelHolder, ModelSource, RegistrySource
@@ -77,8 +77,8 @@ def main(argv: list[str]) -> int:
     import uvicorn  # pylint: disable=import-outside-toplevel
 
     args = _parser().parse_args(argv)
-    params = load_params(args.params)
-    settings = ServingSettings.from_params(params)
+    config = load_config(args.params)
+    settings = ServingSettings.from_config(config.serving)
     if args.log_dir is not None:
         settings = dataclasses.replace(settings, log_dir=args.log_dir)
     if args.reload_poll is not None:
@@ -86,7 +86,7 @@ def main(argv: list[str]) -> int:
             raise PipelineError(f"--reload-poll {args.reload_poll}; expected seconds >= 0")
         settings = dataclasses.replace(settings, reload_poll_seconds=args.reload_poll)
     source = (DirectorySource(args.model_dir) if args.model_dir is not None
-              else RegistrySource(args.registry, args.params))
+              else RegistrySource(args.registry or config.registry.uri, args.params))
     service = build_service(source, settings, args.replica)
     sock = listen(args.host, args.port)
     host, port = sock.getsockname()[:2]

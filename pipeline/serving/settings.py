@@ -1,17 +1,16 @@
-"""The `serving:` section of params.yaml as one typed object, checked once at start-up.
+"""What the server needs of the `serving:` section of params.yaml, as one object.
 
-A limit that is missing or of the wrong type must stop the server before it listens, with one
-line naming the key, rather than surface as a 500 on the first request that reaches it.
+`ServingConfig` has checked every value when params.yaml was loaded (a limit that is missing or
+of the wrong type stops the server before it listens, with one line naming the key); these
+settings add what the command line may change (the log directory, the reload interval).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pipeline.errors import PipelineError
-from pipeline.params import get
+from pipeline.config import ServingConfig
 
 
 @dataclass(frozen=True)
@@ -27,27 +26,12 @@ class ServingSettings:
     log_fsync: bool
 
     @classmethod
-    def from_params(cls, params: dict[str, Any]) -> ServingSettings:
-        """Read and check `serving.*`; every value must be a positive number (poll: >= 0)."""
-        def positive(key: str) -> int:
-            value = get(params, f"serving.{key}")
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise PipelineError(f"params.yaml: serving.{key} is {value!r}; expected a"
-                                    " positive integer")
-            return value
-
-        poll = get(params, "serving.reload_poll_seconds")
-        if isinstance(poll, bool) or not isinstance(poll, int | float) or poll < 0:
-            raise PipelineError(f"params.yaml: serving.reload_poll_seconds is {poll!r}; expected"
-                                " a number of seconds >= 0")
-        fsync = get(params, "serving.log_fsync")
-        if not isinstance(fsync, bool):
-            raise PipelineError(f"params.yaml: serving.log_fsync is {fsync!r}; expected true or"
-                                " false")
-        return cls(max_reviews=positive("max_reviews"),
-                   max_review_chars=positive("max_review_chars"),
-                   max_body_bytes=positive("max_body_bytes"),
-                   max_batch_reviews=positive("max_batch_reviews"),
-                   reload_poll_seconds=float(poll),
-                   log_dir=Path(str(get(params, "serving.log_dir"))),
-                   log_fsync=fsync)
+    def from_config(cls, serving: ServingConfig) -> ServingSettings:
+        """The settings of the validated `serving:` section."""
+        return cls(max_reviews=serving.max_reviews,
+                   max_review_chars=serving.max_review_chars,
+                   max_body_bytes=serving.max_body_bytes,
+                   max_batch_reviews=serving.max_batch_reviews,
+                   reload_poll_seconds=serving.reload_poll_seconds,
+                   log_dir=Path(serving.log_dir),
+                   log_fsync=serving.log_fsync)

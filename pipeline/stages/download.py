@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.cli import CommandParser
+from pipeline.config import load_config
 from pipeline.data.fetch import fetch_file
 from pipeline.data.sources import origin
-from pipeline.params import get, load_params
 
 
 def main(argv: list[str]) -> int:
@@ -20,9 +20,9 @@ def main(argv: list[str]) -> int:
     parser = CommandParser(prog="python -m pipeline download", description=__doc__)
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args(argv)
-    params = load_params(args.params)
-    raw_dir = Path(get(params, "data.raw_dir"))
-    for spec in get(params, "data.files").values():
-        how = fetch_file(spec, raw_dir, origin(spec, params))
-        print(f"{raw_dir / spec['name']}: {how}")
+    data = load_config(args.params).data
+    raw_dir = Path(data.raw_dir)
+    for spec in data.files.values():
+        how = fetch_file(spec, raw_dir, origin(spec, data))
+        print(f"{raw_dir / spec.name}: {how}")
     return 0

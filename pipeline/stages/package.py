@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 from pipeline.cli import CommandParser
+from pipeline.config import load_config
 from pipeline.data.sources import raw_file
 from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
-from pipeline.params import load_params
 from pipeline.serving.artifact import ARTIFACT_NAME
 from pipeline.serving.packaging import package_model
 
@@ -23,10 +23,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--out", type=Path, default=MODELS_DIR)
     args = parser.parse_args(argv)
-    params = load_params(args.params)
+    config = load_config(args.params)
     metrics = json.loads(METRICS.read_text(encoding="utf-8"))
-    metadata = package_model(TRAINED_MODEL, metrics, params, args.out,
-                             raw_file(params, "training"))
+    metadata = package_model(TRAINED_MODEL, metrics, config, args.out,
+                             raw_file(config.data, "training"))
     print(f"{args.out / ARTIFACT_NAME}: version {metadata['version']}, "
           f"accuracy {metrics['accuracy']:.3f}")
     return 0

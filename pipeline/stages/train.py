@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pipeline.cli import CommandParser
+from pipeline.config import load_config
 from pipeline.data.reviews import read_reviews
 from pipeline.layout import TRAIN_SPLIT, TRAINED_MODEL
 from pipeline.model import train_model
-from pipeline.params import load_params
 from pipeline.serving.artifact import save_model
 
 
@@ -15,7 +15,7 @@ def main(argv: list[str]) -> int:
     parser = CommandParser(prog="python -m pipeline train", description=__doc__)
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args(argv)
-    model = train_model(read_reviews(TRAIN_SPLIT), load_params(args.params))
+    model = train_model(read_reviews(TRAIN_SPLIT), load_config(args.params).model_spec)
     digest = save_model(model, TRAINED_MODEL)
     print(f"{TRAINED_MODEL}: sha256 {digest}")
     return 0

@@ -12,19 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli import CommandParser
+from pipeline.config import DataConfig, SchemaConfig, load_config
 from pipeline.data.reviews import read_reviews
 from pipeline.data.sources import ROLES, raw_file
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.layout import VALIDATION_REPORT
-from pipeline.params import get, load_params
 
 
-def validate_file(path: Path, labelled: bool, params: dict[str, Any] | None) -> dict[str, Any]:
-    """Row-level checks, then (when params are given) the expectation suite; raises on failure."""
+def validate_file(path: Path, labelled: bool, schema: SchemaConfig | None) -> dict[str, Any]:
+    """Row-level checks, then (when a schema is given) the expectation suite; raises on
+    failure."""
     reviews = read_reviews(path, labelled=labelled)
     summary: dict[str, Any] = {"rows": len(reviews.texts), "labelled": labelled}
-    if params is not None:
+    if schema is not None:
         # pylint: disable-next=import-outside-toplevel
         from pipeline.data.schema import (
             build_expectations,
@@ -33,7 +34,7 @@ def validate_file(path: Path, labelled: bool, params: dict[str, Any] | None) -> 
             validate_frame,
         )
 
-        result = validate_frame(reviews_frame(reviews), build_expectations(params, labelled))
+        result = validate_frame(reviews_frame(reviews), build_expectations(schema, labelled))
         summary["expectations"] = result
         failed = failed_checks(result)
         if failed:
@@ -41,14 +42,14 @@ def validate_file(path: Path, labelled: bool, params: dict[str, Any] | None) -> 
     return summary
 
 
-def validate_sources(params: dict[str, Any]) -> dict[str, Any]:
+def validate_sources(data: DataConfig, schema: SchemaConfig) -> dict[str, Any]:
     """The DVC stage's work: the file of every role, labelled or not by its role."""
     report: dict[str, Any] = {}
     for role in ROLES:
-        path = raw_file(params, role)
-        report[get(params, f"data.{role}")] = {
+        path = raw_file(data, role)
+        report[getattr(data, role)] = {
             "role": role, "file": str(path), "sha256": sha256_file(path),
-            **validate_file(path, role != "serving", params)}
+            **validate_file(path, role != "serving", schema)}
     return report
 
 
@@ -63,11 +64,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args(argv)
     if args.input is not None:
-        params = load_params(args.params) if args.expectations else None
-        summary = validate_file(args.input, not args.unlabelled, params)
+        schema = load_config(args.params).schema_ if args.expectations else None
+        summary = validate_file(args.input, not args.unlabelled, schema)
         print(f"{args.input}: valid ({summary['rows']} reviews)")
         return 0
-    report = validate_sources(load_params(args.params))
+    config = load_config(args.params)
+    report = validate_sources(config.data, config.schema_)
     write_json_atomic(VALIDATION_REPORT, report)
     print(f"{VALIDATION_REPORT}: " + ", ".join(f"{k} valid" for k in report))
     return 0

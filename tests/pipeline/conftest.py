@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.data.reviews import Reviews
-from pipeline.params import load_params
+from pipeline.config import Config, load_config
 
 # Handwritten for these tests (not from the dumps): enough words for a vocabulary.
 TINY_REVIEWS = Reviews(
@@ -20,9 +20,9 @@ TINY_REVIEWS = Reviews(
 
 
 @pytest.fixture(scope="session")
-def project_params(project_root: Path) -> dict:
-    """The project's params.yaml."""
-    return load_params(project_root / "params.yaml")
+def project_config(project_root: Path) -> Config:
+    """The project's params.yaml, validated."""
+    return load_config(project_root / "params.yaml")
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +32,8 @@ def tiny_reviews() -> Reviews:
 
 
 @pytest.fixture(scope="session")
-def tiny_model(project_params):
+def tiny_model(project_config):
     """The project's model pipeline fitted on the handwritten reviews."""
     from pipeline.model import train_model  # pylint: disable=import-outside-toplevel
 
-    return train_model(TINY_REVIEWS, project_params)
+    return train_model(TINY_REVIEWS, project_config.model_spec)

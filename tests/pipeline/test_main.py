@@ -44,12 +44,12 @@ def test_validate_unlabelled_batch(tmp_path):
 
 
 @pytest.fixture
-def package_dir(tmp_path, tiny_model, tiny_reviews, project_params):
+def package_dir(tmp_path, tiny_model, tiny_reviews, project_config):
     """A package of the tiny model."""
     model_path, data_path = tmp_path / "model.skops", tmp_path / "train.tsv"
     artifact.save_model(tiny_model, model_path)
     data_path.write_bytes(format_reviews(tiny_reviews))
-    package_model(model_path, {"accuracy": 1.0, "f1": 1.0}, project_params, tmp_path / "models",
+    package_model(model_path, {"accuracy": 1.0, "f1": 1.0}, project_config, tmp_path / "models",
                   data_path)
     return tmp_path / "models"
 

@@ -6,15 +6,16 @@ import hashlib
 
 import pytest
 
+from pipeline.config import FileSpec
 from pipeline.errors import PipelineError
 from pipeline.data.fetch import fetch_file
 
 CONTENT = b"Review\tLiked\nGood.\t1\n"
 
 
-def _spec(content: bytes = CONTENT) -> dict:
-    return {"name": "reviews.tsv", "url": "http://127.0.0.1:9/reviews.tsv",
-            "sha256": hashlib.sha256(content).hexdigest()}
+def _spec(content: bytes = CONTENT) -> FileSpec:
+    return FileSpec(name="reviews.tsv", url="http://127.0.0.1:9/reviews.tsv",
+                    sha256=hashlib.sha256(content).hexdigest())
 
 
 def test_copies_from_the_data_dir_and_verifies(tmp_path):
@@ -54,5 +55,5 @@ def test_no_network_says_how_to_use_a_local_copy(tmp_path):
     spec = _spec()
     with pytest.raises(PipelineError,
                        match="use data.source: bundled .* or set SENTIMENT_DATA_DIR"):
-        fetch_file(spec, tmp_path / "raw", spec["url"])
+        fetch_file(spec, tmp_path / "raw", spec.url)
     assert not list((tmp_path / "raw").iterdir())

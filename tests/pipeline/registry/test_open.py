@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pipeline.serving.artifact import ARTIFACT_NAME
 from pipeline.errors import PipelineError
@@ -14,12 +15,15 @@ from pipeline.registry.local import LocalRegistry
 from pipeline.registry.open import load_model, open_registry
 
 REPO = "owner/sentiment"
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_load_model_reads_the_registry_from_params_and_needs_a_served_version(
         tmp_path: Path, packages: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("params.yaml").write_text("registry:\n  uri: store\n", encoding="utf-8")
+    project = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text(encoding="utf-8"))
+    project["registry"]["uri"] = "store"
+    Path("params.yaml").write_text(yaml.safe_dump(project), encoding="utf-8")
     registry = open_registry()
     assert isinstance(registry, LocalRegistry) and registry.root == Path("store")
     version = registry.publish(packages[2])

@@ -6,7 +6,6 @@ conftest, with different C so that each has its own bytes and so its own version
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 from collections.abc import Iterator
@@ -15,9 +14,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from pipeline.config import Config, load_config
 from pipeline.fileio import write_json_atomic
 from pipeline.model import train_model
-from pipeline.params import load_params
 from pipeline.registry import LocalRegistry
 from pipeline.serving.app import Service, create_app
 from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
@@ -30,30 +29,31 @@ C_VALUES = (1.0, 2.0, 4.0)
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
-def package_model(model, directory: Path, params: dict) -> Path:
+def package_model(model, directory: Path, config: Config) -> Path:
     """Write `model` as a package directory (artifact + metadata) and return it."""
     directory.mkdir(parents=True, exist_ok=True)
     sha = save_model(model, directory / ARTIFACT_NAME)
     write_json_atomic(directory / METADATA_NAME,
-                      build_metadata(sha, "d" * 64, {"accuracy": 0.9, "f1": 0.9}, params))
+                      build_metadata(sha, "d" * 64, {"accuracy": 0.9, "f1": 0.9},
+                                     config.as_mapping()))
     return directory
 
 
 @pytest.fixture(scope="session")
-def packages(tmp_path_factory: pytest.TempPathFactory, project_params, tiny_reviews) -> list[Path]:
+def packages(tmp_path_factory: pytest.TempPathFactory, project_config, tiny_reviews) -> list[Path]:
     """Three packages of differently regularised tiny models (three versions)."""
     root = tmp_path_factory.mktemp("serving-packages")
     made = []
     for c in C_VALUES:
-        params = copy.deepcopy(project_params)
-        params["model"]["logistic_regression"]["C"] = c
-        made.append(package_model(train_model(tiny_reviews, params), root / f"c{c:g}", params))
+        config = project_config.with_overrides({"model.logistic_regression.C": c})
+        made.append(package_model(train_model(tiny_reviews, config.model_spec),
+                                  root / f"c{c:g}", config))
     return made
 
 
 @pytest.fixture(scope="session")
 def make_package():
-    """`make_package(model, directory, params)`: write a package directory, return it."""
+    """`make_package(model, directory, config)`: write a package directory, return it."""
     return package_model
 
 
@@ -67,9 +67,9 @@ def registry_with_versions(tmp_path: Path, packages: list[Path]) -> tuple[LocalR
 
 
 @pytest.fixture
-def settings(project_params, tmp_path: Path) -> ServingSettings:
+def settings(project_config, tmp_path: Path) -> ServingSettings:
     """The project's serving settings with a scratch log directory and no polling."""
-    return dataclasses.replace(ServingSettings.from_params(project_params),
+    return dataclasses.replace(ServingSettings.from_config(project_config.serving),
                                log_dir=tmp_path / "log", reload_poll_seconds=0.0)
 
 
@@ -98,7 +98,7 @@ class Malformed:
 
 
 def _malformed_requests() -> list[Malformed]:
-    limits = ServingSettings.from_params(load_params(PROJECT_ROOT / "params.yaml"))
+    limits = ServingSettings.from_config(load_config(PROJECT_ROOT / "params.yaml").serving)
 
     def reviews(*items) -> bytes:
         return json.dumps({"reviews": list(items)}).encode()

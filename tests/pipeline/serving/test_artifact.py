@@ -30,8 +30,8 @@ def _ids(node):
     return []
 
 
-def test_same_model_same_bytes(tiny_model, tiny_reviews, project_params):
-    again = train_model(tiny_reviews, project_params)
+def test_same_model_same_bytes(tiny_model, tiny_reviews, project_config):
+    again = train_model(tiny_reviews, project_config.model_spec)
     assert artifact.dumps_model(tiny_model) == artifact.dumps_model(again)
 
 

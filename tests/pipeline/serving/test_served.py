@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import shutil
 import threading
 
@@ -32,11 +31,10 @@ def test_score_is_the_models_own_computation(packages):
     assert scored.features[2] == {"indices": [], "values": []}, "unknown words: an empty row"
 
 
-def test_a_model_without_a_pii_step_logs_no_text(tmp_path, project_params, tiny_reviews,
+def test_a_model_without_a_pii_step_logs_no_text(tmp_path, project_config, tiny_reviews,
                                                  make_package):
-    params = copy.deepcopy(project_params)
-    params["features"]["mask_pii"] = False
-    package = make_package(train_model(tiny_reviews, params), tmp_path / "p", params)
+    config = project_config.with_overrides({"features.mask_pii": False})
+    package = make_package(train_model(tiny_reviews, config.model_spec), tmp_path / "p", config)
     served = ServedModel(*load_package(package))
     assert served.score(["Mail me at jo@example.com"]).masked == [None]
 

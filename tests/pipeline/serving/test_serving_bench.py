@@ -5,7 +5,6 @@ Figures are checked for being measured and consistent, never against a speed lim
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 
@@ -18,9 +17,9 @@ from pipeline.perf.serving import count_log_lines, mean_batch, server_memory_mb,
 
 @pytest.mark.slow
 def test_a_small_benchmark_run_measures_everything_and_loses_no_line(
-        tmp_path, project_params, packages, data_dir, capsys):
+        tmp_path, project_config, packages, data_dir, capsys):
     del data_dir  # the benchmark reads the training reviews as request bodies
-    params = copy.deepcopy(project_params)
+    params = project_config.as_mapping()
     params["serving"]["bench"].update(warmup_requests=5, latency_requests=20,
                                       load_requests=200, load_seconds=60, concurrency=4)
     params_path = tmp_path / "params.yaml"
