@@ -28,14 +28,20 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, Info
-from prometheus_client import generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    Info,
+    generate_latest,
+)
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pipeline.config import ServingConfig
 from pipeline.serving import predlog
 from pipeline.serving.served import ModelHolder, Reload, Watcher
-from pipeline.serving.settings import ServingSettings
 
 JSON = "application/json"
 REQUEST_ID = "X-Request-ID"
@@ -66,7 +72,7 @@ def _kind(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
-def parse_reviews(content_type: str | None, body: bytes, settings: ServingSettings) -> list[str]:
+def parse_reviews(content_type: str | None, body: bytes, settings: ServingConfig) -> list[str]:
     """The reviews of a `{"reviews": [...]}` body, or a RequestError saying what is wrong."""
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type != JSON:
@@ -177,7 +183,7 @@ class Service:
     """The state behind the routes: model, log, metrics, the batch queue and the watcher."""
 
     def __init__(self, holder: ModelHolder, log: predlog.PredictionLog,
-                 settings: ServingSettings) -> None:
+                 settings: ServingConfig) -> None:
         self.holder = holder
         self.log = log
         self.settings = settings

@@ -12,17 +12,15 @@ names the URL it listens on.
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 from pathlib import Path
 
 from pipeline.cli import CommandParser
-from pipeline.config import load_config
+from pipeline.config import ServingConfig, load_config
 from pipeline.errors import PipelineError
 from pipeline.serving.app import Service, create_app
 from pipeline.serving.predlog import PredictionLog
 from pipeline.serving.served import DirectorySource, ModelHolder, ModelSource, RegistrySource
-from pipeline.serving.settings import ServingSettings
 
 BACKLOG = 1024
 
@@ -64,11 +62,11 @@ def _parser() -> CommandParser:
     return parser
 
 
-def build_service(source: ModelSource, settings: ServingSettings,
+def build_service(source: ModelSource, settings: ServingConfig,
                   replica: str | None = None) -> Service:
     """Load the pointer's model (refusing to start without one) and open the log."""
     holder = ModelHolder(source)
-    return Service(holder, PredictionLog(settings.log_dir, replica, settings.log_fsync),
+    return Service(holder, PredictionLog(Path(settings.log_dir), replica, settings.log_fsync),
                    settings)
 
 
@@ -78,13 +76,12 @@ def main(argv: list[str]) -> int:
 
     args = _parser().parse_args(argv)
     config = load_config(args.params)
-    settings = ServingSettings.from_config(config.serving)
-    if args.log_dir is not None:
-        settings = dataclasses.replace(settings, log_dir=args.log_dir)
-    if args.reload_poll is not None:
-        if args.reload_poll < 0:
-            raise PipelineError(f"--reload-poll {args.reload_poll}; expected seconds >= 0")
-        settings = dataclasses.replace(settings, reload_poll_seconds=args.reload_poll)
+    if args.reload_poll is not None and args.reload_poll < 0:
+        raise PipelineError(f"--reload-poll {args.reload_poll}; expected seconds >= 0")
+    overrides = {"log_dir": None if args.log_dir is None else str(args.log_dir),
+                 "reload_poll_seconds": args.reload_poll}
+    settings = config.serving.model_copy(
+        update={key: value for key, value in overrides.items() if value is not None})
     source = (DirectorySource(args.model_dir) if args.model_dir is not None
               else RegistrySource(args.registry or config.registry.uri, args.params))
     service = build_service(source, settings, args.replica)

@@ -12,8 +12,13 @@ import stat
 
 import pytest
 
-from pipeline.fileio import (atomic_path, sha256_bytes, sha256_file, write_bytes_atomic,
-                             write_json_atomic)
+from pipeline.fileio import (
+    atomic_path,
+    sha256_bytes,
+    sha256_file,
+    write_bytes_atomic,
+    write_json_atomic,
+)
 
 
 def test_file_checksum_equals_the_checksum_of_its_bytes(tmp_path):

@@ -7,8 +7,8 @@ import hashlib
 import pytest
 
 from pipeline.config import FileSpec
-from pipeline.errors import PipelineError
 from pipeline.data.fetch import fetch_file
+from pipeline.errors import PipelineError
 
 CONTENT = b"Review\tLiked\nGood.\t1\n"
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Config, DataConfig
-from pipeline.data import sources
+from pipeline.data import fetch, sources
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
-from pipeline.data import fetch
 
 
 def _with_source(config: Config, source: str) -> DataConfig:

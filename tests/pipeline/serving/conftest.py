@@ -1,8 +1,4 @@
-"""Fixtures of the serving tests: small real text models, packaged and published like the real one.
-
-The models are the project's own pipeline fitted on the eight handwritten reviews of the parent
-conftest, with different C so that each has its own bytes and so its own version.
-"""
+"""Fixtures of the serving tests: the parent conftest's packages published and served in-process."""
 
 from __future__ import annotations
 
@@ -14,47 +10,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline.config import Config, load_config
-from pipeline.fileio import write_json_atomic
-from pipeline.model import train_model
+from pipeline.config import ServingConfig, load_config
 from pipeline.registry import LocalRegistry
 from pipeline.serving.app import Service, create_app
-from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
-from pipeline.serving.packaging import build_metadata
 from pipeline.serving.served import DirectorySource
 from pipeline.serving.server import build_service
-from pipeline.serving.settings import ServingSettings
 
-C_VALUES = (1.0, 2.0, 4.0)
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-
-
-def package_model(model, directory: Path, config: Config) -> Path:
-    """Write `model` as a package directory (artifact + metadata) and return it."""
-    directory.mkdir(parents=True, exist_ok=True)
-    sha = save_model(model, directory / ARTIFACT_NAME)
-    write_json_atomic(directory / METADATA_NAME,
-                      build_metadata(sha, "d" * 64, {"accuracy": 0.9, "f1": 0.9},
-                                     config.as_mapping()))
-    return directory
-
-
-@pytest.fixture(scope="session")
-def packages(tmp_path_factory: pytest.TempPathFactory, project_config, tiny_reviews) -> list[Path]:
-    """Three packages of differently regularised tiny models (three versions)."""
-    root = tmp_path_factory.mktemp("serving-packages")
-    made = []
-    for c in C_VALUES:
-        config = project_config.with_overrides({"model.logistic_regression.C": c})
-        made.append(package_model(train_model(tiny_reviews, config.model_spec),
-                                  root / f"c{c:g}", config))
-    return made
-
-
-@pytest.fixture(scope="session")
-def make_package():
-    """`make_package(model, directory, config)`: write a package directory, return it."""
-    return package_model
 
 
 @pytest.fixture
@@ -67,14 +29,14 @@ def registry_with_versions(tmp_path: Path, packages: list[Path]) -> tuple[LocalR
 
 
 @pytest.fixture
-def settings(project_config, tmp_path: Path) -> ServingSettings:
+def settings(project_config, tmp_path: Path) -> ServingConfig:
     """The project's serving settings with a scratch log directory and no polling."""
-    return dataclasses.replace(ServingSettings.from_config(project_config.serving),
-                               log_dir=tmp_path / "log", reload_poll_seconds=0.0)
+    return project_config.serving.model_copy(
+        update={"log_dir": str(tmp_path / "log"), "reload_poll_seconds": 0.0})
 
 
 @pytest.fixture
-def service(packages: list[Path], settings: ServingSettings) -> Service:
+def service(packages: list[Path], settings: ServingConfig) -> Service:
     """The state behind the app, serving the first package, logging as replica "test"."""
     return build_service(DirectorySource(packages[0]), settings, replica="test")
 
@@ -98,7 +60,7 @@ class Malformed:
 
 
 def _malformed_requests() -> list[Malformed]:
-    limits = ServingSettings.from_config(load_config(PROJECT_ROOT / "params.yaml").serving)
+    limits = load_config(PROJECT_ROOT / "params.yaml").serving
 
     def reviews(*items) -> bytes:
         return json.dumps({"reviews": list(items)}).encode()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import time
 from pathlib import Path
@@ -170,7 +169,7 @@ def test_concurrent_requests_share_one_model_call_and_get_their_own_answers(serv
 def test_the_watcher_brings_a_promotion_to_the_app_without_a_request(registry_with_versions,
                                                                      settings):
     store, versions = registry_with_versions
-    watched = dataclasses.replace(settings, reload_poll_seconds=0.01)
+    watched = settings.model_copy(update={"reload_poll_seconds": 0.01})
     service = build_service(RegistrySource(str(store.root)), watched, replica="test")
     with TestClient(create_app(service)) as client:
         store.promote(versions[1])

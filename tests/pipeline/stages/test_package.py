@@ -1,0 +1,20 @@
+"""Stage `package`: models/ holds the trained artifact and metadata that names it."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.fileio import sha256_file
+from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
+from pipeline.serving.artifact import load_package
+
+
+def test_the_package_is_the_trained_artifact_with_its_metrics_and_spec(stage_project):
+    """Red when: packaging ships other bytes than training wrote, or metadata that does not
+    describe them (metrics, the whole params.yaml spec)."""
+    root = stage_project.root
+    _, metadata = load_package(root / MODELS_DIR)
+    assert metadata["sha256"] == sha256_file(root / TRAINED_MODEL)
+    assert metadata["metrics"] == json.loads((root / METRICS).read_text())
+    assert metadata["params"] == stage_project.config.as_mapping()
+    assert metadata["version"] in stage_project.printed["package"]
