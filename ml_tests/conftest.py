@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
 import pytest
 from pytest_ml_test_score.faults import FAULT_ENV
 
+from pipeline import artifact
 from pipeline.config import Config, FileSpec, load_config
 from pipeline.data import reviews, sources
 from pipeline.data.split import split_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.model import train_model
-from pipeline.serving import artifact
 from pipeline.serving.packaging import package_model
 
 

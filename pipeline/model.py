@@ -20,9 +20,9 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from pipeline.config import FeaturesConfig, ModelConfig, ModelSpec
 from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
-from pipeline.config import FeaturesConfig, ModelConfig, ModelSpec
 from pipeline.features import ReviewPreprocessor, TextStats
 
 NGRAMS = "ngrams"

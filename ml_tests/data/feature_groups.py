@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.config import FeaturesConfig
 from pipeline.features import TextStats
 from pipeline.model import PREPROCESSING_KEYS
-from pipeline.config import FeaturesConfig
 
 # Controls that exist for another reason than accuracy; they are exempt from "beneficial" but
 # must not cost accuracy beyond noise either, and have their own time budget (Data 3).

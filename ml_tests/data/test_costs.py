@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from ml_tests.data.feature_groups import feature_groups
+from pipeline import artifact
 from pipeline.config import FeatureCostsConfig
 from pipeline.fileio import write_json_atomic
 from pipeline.model import train_model
 from pipeline.perf import measurement
-from pipeline.serving import artifact
 
 TIMED_REVIEWS = 240
 REPEATS = 7

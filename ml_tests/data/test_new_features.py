@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 import yaml
 
+from pipeline import artifact
 from pipeline.features import TextStats
 from pipeline.metrics import evaluate_model
 from pipeline.model import train_model
-from pipeline.serving import artifact
 from pipeline.serving.packaging import package_model
 
 

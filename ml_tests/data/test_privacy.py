@@ -18,10 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ml_tests.data import pii
-from pipeline import features, model
+from pipeline import artifact, features, model
 from pipeline.data import reviews
 from pipeline.model import NGRAMS, feature_steps, train_model
-from pipeline.serving import artifact
 
 
 @pytest.mark.rubric("data", 5)

@@ -30,7 +30,7 @@ def register(registry: FaultRegistry) -> None:
                     "and version on every save.",
                     [("infra", 1)])
     def artifact_not_canonical(monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr("pipeline.serving.artifact._canonical_zip", lambda data: data)
+        monkeypatch.setattr("pipeline.artifact._canonical_zip", lambda data: data)
 
     @registry.fault("training-order-unseeded",
                     "The trainer shuffles the training rows with Python's unseeded random "
@@ -126,9 +126,9 @@ def register(registry: FaultRegistry) -> None:
                     "from their metadata instead of scoring them on held-out reviews.",
                     [("infra", 4)])
     def release_trusts_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.rollout import release  # pylint: disable=import-outside-toplevel
         # pylint: disable-next=import-outside-toplevel
-        from pipeline.serving.artifact import read_metadata
+        from pipeline.artifact import read_metadata
+        from pipeline.rollout import release  # pylint: disable=import-outside-toplevel
 
         def claimed_release(package_dir, registry, rules, holdout=None, promote=True):
             metadata = read_metadata(package_dir)  # the artifact itself is never scored

@@ -74,7 +74,7 @@ def register(registry: FaultRegistry) -> None:
                     "preprocessing, so served features differ from the trained ones.",
                     [("monitoring", 3)])
     def serving_transform_skewed(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.serving import artifact  # pylint: disable=import-outside-toplevel
+        from pipeline import artifact  # pylint: disable=import-outside-toplevel
 
         original = artifact.loads_model
 

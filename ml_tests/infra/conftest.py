@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from ml_tests.support.s3 import s3_env
+from pipeline import artifact
 from pipeline.config import Config
 from pipeline.data import sources
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.metrics import evaluate_model
-from pipeline.serving import artifact
 from pipeline.serving.packaging import build_metadata
 
 COPIED = ("pipeline", "dvc.yaml", "params.yaml", ".dvcignore", ".dvc/config")

@@ -21,13 +21,13 @@ from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 
 from ml_tests.infra.conftest import package_for
+from pipeline.artifact import read_metadata
 from pipeline.data import sources
 from pipeline.data.reviews import format_reviews
 from pipeline.fileio import write_bytes_atomic
 from pipeline.model import train_model
 from pipeline.registry import LocalRegistry
 from pipeline.rollout import canary
-from pipeline.serving.artifact import read_metadata
 
 
 class ThreeTimesSlower:

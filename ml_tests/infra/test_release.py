@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from ml_tests.infra.conftest import make_package, package_for
+from pipeline.artifact import load_package, read_metadata
 from pipeline.data.reviews import Reviews
 from pipeline.metrics import evaluate_model
 from pipeline.model import train_model
 from pipeline.registry import LocalRegistry
 from pipeline.rollout import release as release_module
-from pipeline.serving.artifact import load_package, read_metadata
 
 
 def _rules(config) -> release_module.ReleaseRules:

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline import artifact
 from pipeline.analysis.crossval import cv_scores, summarise
 from pipeline.data.split import split_reviews
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.metrics import evaluate_model
 from pipeline.model import train_model
-from pipeline.serving import artifact
 
 OTHER_SEEDS = (1, 2, 3)
 SPREAD = 2.5  # standard deviations of the per-fold CV accuracy
@@ -33,7 +33,7 @@ TRAIN_ELSEWHERE = (
     "from pipeline.data.reviews import read_reviews\n"
     "from pipeline.data.split import split_reviews\n"
     "from pipeline.model import train_model\n"
-    "from pipeline.serving.artifact import dumps_model\n"
+    "from pipeline.artifact import dumps_model\n"
     "config = load_config(sys.argv[1])\n"
     "part, _ = split_reviews(read_reviews(sys.argv[2]), config.split, config.seed)\n"
     "sys.stdout.buffer.write(dumps_model(train_model(part, config.model_spec)))\n"

@@ -18,8 +18,8 @@ import pytest
 from ml_tests.infra.conftest import package_for
 from ml_tests.support.hub_stub import HubStub
 from pipeline import registry as registry_module
+from pipeline.artifact import read_metadata
 from pipeline.model import train_model
-from pipeline.serving.artifact import read_metadata
 
 HUB_REPO = "owner/sentiment"
 

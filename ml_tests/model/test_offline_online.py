@@ -22,14 +22,13 @@ each other (0.72 rank correlation among 30 near-equal models measures noise, not
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
+from pipeline.config import Config
 from pipeline.data.reviews import Reviews
 from pipeline.fileio import write_json_atomic
 from pipeline.model import train_model
-from pipeline.config import Config
 
 
 def variants(config: Config, train_split: Reviews) -> dict[str, tuple[Config, Reviews]]:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.analysis import spec
+from pipeline.artifact import METADATA_NAME
 from pipeline.config import merge_overrides
-from pipeline.serving.artifact import METADATA_NAME
 
 SPEC_PATHS = ("params.yaml", "pipeline/model.py")
 

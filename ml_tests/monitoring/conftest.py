@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from pipeline import __main__ as entry
+from pipeline import artifact
 from pipeline.config import Config
 from pipeline.data import sources
 from pipeline.fileio import write_json_atomic
-from pipeline.serving import artifact
 
 
 @pytest.fixture(scope="session")

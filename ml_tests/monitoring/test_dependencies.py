@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline import artifact
 from pipeline.monitoring import deps
-from pipeline.serving import artifact
 from pipeline.serving.environment import RECORDED_DISTRIBUTIONS, installed_versions
 from pipeline.stages import package
 

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import artifact
 from pipeline.config import Config
 from pipeline.data.reviews import Reviews, format_reviews
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.metrics import evaluate_model
 from pipeline.model import train_model
 from pipeline.monitoring import drift, live_quality
-from pipeline.serving import artifact
 from pipeline.serving.packaging import build_metadata
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import registry
+from pipeline import artifact, registry
 from pipeline.config import Config
 from pipeline.data.reviews import Reviews
 from pipeline.monitoring import skew
-from pipeline.serving import artifact, predict
+from pipeline.serving import predict
 
 
 def _tolerance(config: Config) -> float:

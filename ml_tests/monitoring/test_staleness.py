@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import artifact
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.monitoring import model_age
-from pipeline.serving import artifact
 
 
 def _limit(config: Config) -> float:

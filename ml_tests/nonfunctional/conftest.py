@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from pipeline import artifact
 from pipeline.config import Config, NonfunctionalConfig
 from pipeline.fileio import write_json_atomic
 from pipeline.perf import measurement
-from pipeline.serving import artifact
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline import artifact
 from pipeline.model import predict_labels, train_model
 from pipeline.perf import measurement
-from pipeline.serving import artifact
 
 pytestmark = pytest.mark.nonfunctional
 

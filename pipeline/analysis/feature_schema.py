@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.config import FeatureSchemaConfig, FeaturesConfig
 from pipeline.data.reviews import LABEL, Reviews
 from pipeline.data.schema import validate_frame
-from pipeline.config import FeatureSchemaConfig, FeaturesConfig
 
 FEATURES = "Features"
 TOKENS = "Tokens"

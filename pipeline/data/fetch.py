@@ -16,7 +16,6 @@ from pipeline.data.sources import DATA_DIR_ENV
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_path, require_sha256, sha256_file
 
-
 TIMEOUT_SECONDS = 30
 
 

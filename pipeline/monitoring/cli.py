@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import registry
+from pipeline import artifact, registry
 from pipeline.cli import CommandParser
 from pipeline.config import Config, DataConfig, load_config
 from pipeline.data.reviews import read_reviews
@@ -23,7 +23,6 @@ from pipeline.data.sources import raw_file
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.layout import MODELS_DIR, REPORTS_DIR, TRAINED_MODEL
-from pipeline.serving import artifact
 
 CHECKS = ("deps", "inputs", "skew", "staleness", "stability", "performance", "drift", "quality")
 

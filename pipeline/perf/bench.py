@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pipeline import artifact
 from pipeline.cli import CommandParser
 from pipeline.config import Config, DataConfig, load_config
 from pipeline.data.reviews import Reviews, read_reviews
@@ -25,7 +26,6 @@ from pipeline.fileio import require_sha256, sha256_file, write_json_atomic
 from pipeline.layout import MODELS_DIR, REPORTS_DIR
 from pipeline.model import predict_labels, train_model
 from pipeline.perf import measurement
-from pipeline.serving import artifact
 
 OUTPUT = REPORTS_DIR / "benchmarks.json"
 # Goals met when the figure is at most the goal, except throughput (at least).

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 # The transitions are looked up on their module at call time, so that a fault injected there
 # (ml_tests/faults) reaches every backend.
 import pipeline.registry.index as transitions
-from pipeline.serving.artifact import METADATA_NAME, load_package
+from pipeline.artifact import METADATA_NAME, load_package
 from pipeline.errors import PipelineError
 from pipeline.registry.card import model_card
 from pipeline.registry.index import Index

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pipeline.serving.artifact import METADATA_NAME, read_metadata
+from pipeline.artifact import METADATA_NAME, read_metadata
 from pipeline.errors import PipelineError
 from pipeline.registry.base import Registry, T
 from pipeline.registry.card import CARD_NAME

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from pipeline.serving.artifact import METADATA_NAME
+from pipeline.artifact import METADATA_NAME
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
 from pipeline.registry.base import Registry, T

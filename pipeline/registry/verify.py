@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.serving.artifact import METADATA_NAME, read_metadata
+from pipeline.artifact import METADATA_NAME, read_metadata
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.registry.card import CARD_NAME

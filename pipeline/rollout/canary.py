@@ -27,11 +27,12 @@ failed check; the served version is left in place. Figures go to `reports/canary
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 
+from pipeline.artifact import load_package
 from pipeline.cli import CommandParser
 from pipeline.config import CanaryConfig, DataConfig, load_config
 from pipeline.data.reviews import read_reviews
@@ -41,7 +42,6 @@ from pipeline.fileio import write_json_atomic
 from pipeline.layout import REPORTS_DIR
 from pipeline.monitoring.stability import HOSTILE_INPUTS, output_problems
 from pipeline.perf import measurement
-from pipeline.serving.artifact import load_package
 
 CANARY_REPORT = REPORTS_DIR / "canary.json"
 

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.artifact import load_package
 from pipeline.config import QualityConfig, ReleaseConfig
 from pipeline.data.reviews import Reviews, read_reviews
 from pipeline.errors import PipelineError
 from pipeline.layout import TEST_SPLIT
 from pipeline.metrics import evaluate_model
-from pipeline.serving.artifact import load_package
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.artifact import load_package
 from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.layout import MODELS_DIR
 from pipeline.model import feature_steps
-from pipeline.serving.artifact import load_package
 
 DEFAULT_TOP = 10
 

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pipeline
+from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME
 from pipeline.config import Config, QualityConfig
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic, write_json_atomic
 from pipeline.layout import METRICS
-from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME
 from pipeline.serving.environment import installed_versions
 
 

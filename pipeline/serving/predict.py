@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.artifact import load_package
 from pipeline.cli import CommandParser
 from pipeline.errors import PipelineError
 from pipeline.layout import MODELS_DIR
 from pipeline.model import predict_labels
-from pipeline.serving.artifact import load_package
 
 LABEL_NAMES = {0: "negative", 1: "positive"}
 

@@ -28,10 +28,9 @@ from typing import Any
 import scipy.sparse
 import sklearn
 
-from pipeline import registry
+from pipeline import artifact, registry
 from pipeline.errors import PipelineError
 from pipeline.model import predict_labels
-from pipeline.serving import artifact
 
 # The step names `pipeline.model.build_model` gives every model this project trains.
 STEPS = ("preprocess", "features", "classifier")

@@ -6,13 +6,13 @@ import csv
 import io
 from collections.abc import Sequence
 
+from pipeline.artifact import loads_model
 from pipeline.cli import CommandParser
 from pipeline.data.reviews import read_reviews
 from pipeline.fileio import write_bytes_atomic, write_json_atomic
 from pipeline.layout import METRICS, PREDICTIONS_PLOT, ROC_PLOT, TEST_SPLIT, TRAINED_MODEL
 from pipeline.metrics import DIGITS, score_predictions
 from pipeline.model import predict_labels
-from pipeline.serving.artifact import loads_model
 
 
 def _predictions_csv(labels: Sequence[int], predicted: Sequence[int]) -> bytes:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.artifact import ARTIFACT_NAME
 from pipeline.cli import CommandParser
 from pipeline.config import load_config
 from pipeline.data.sources import raw_file
 from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
-from pipeline.serving.artifact import ARTIFACT_NAME
 from pipeline.serving.packaging import package_model
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from pipeline.artifact import save_model
 from pipeline.cli import CommandParser
 from pipeline.config import load_config
 from pipeline.data.reviews import read_reviews
 from pipeline.layout import TRAIN_SPLIT, TRAINED_MODEL
 from pipeline.model import train_model
-from pipeline.serving.artifact import save_model
 
 
 def main(argv: list[str]) -> int:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-
 from hypothesis import given
+from run_strategies import report_of, runs
 
 from pytest_ml_test_score.compare import compare_reports
 from pytest_ml_test_score.marks import RubricRef
 from pytest_ml_test_score.outcomes import ItemTally
 from pytest_ml_test_score.render import comparison_markdown
 from pytest_ml_test_score.score import build_report
-from run_strategies import report_of, runs
 
 
 def report(passed: dict[RubricRef, int], complete: bool = True) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from run_strategies import EVIDENCE, REFS, report_of, runs, tally
 
 from pytest_ml_test_score.catalogue import interpret
 from pytest_ml_test_score.marks import RubricRef
@@ -17,7 +18,6 @@ from pytest_ml_test_score.score import (
     section_score,
     unused_evidence,
 )
-from run_strategies import EVIDENCE, REFS, report_of, runs, tally
 
 
 @pytest.mark.parametrize(("counts", "manual", "status"), [

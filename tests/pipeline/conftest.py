@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
 from pipeline.config import Config, load_config
+from pipeline.data.reviews import Reviews
 from pipeline.fileio import write_json_atomic
 from pipeline.model import train_model
-from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
 from pipeline.serving.packaging import build_metadata
-from pipeline.data.reviews import Reviews
 
 # Handwritten for these tests (not from the dumps): enough words for a vocabulary.
 TINY_REVIEWS = Reviews(

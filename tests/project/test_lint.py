@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from pytest_ml_test_score.gate import load_config
 from pytest_ml_test_score.lint_rules import MLSmellChecker
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
+from pytest_ml_test_score.cli import COMMANDS as SCORING_COMMANDS
 
 from pipeline.__main__ import COMMANDS as PIPELINE_COMMANDS
-from pytest_ml_test_score.cli import COMMANDS as SCORING_COMMANDS
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.yml"))

@@ -11,11 +11,11 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from ml_tests.support.hub_stub import HubStub
+from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.registry.base import Registry
 from pipeline.registry.card import CARD_NAME
-from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME, save_model
 from pipeline.serving.packaging import build_metadata
 
 ROWS = [[0.0, 1.0], [1.0, 0.0], [0.2, 0.9], [0.9, 0.1], [0.1, 0.7], [0.8, 0.3]]

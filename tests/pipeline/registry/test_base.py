@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME
 from pipeline.errors import PipelineError
 from pipeline.registry.local import LocalRegistry
 from pipeline.registry.open import load_model
-from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME
 
 
 def test_rollback_restores_the_version_served_before_the_last_promotion(

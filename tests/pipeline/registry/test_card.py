@@ -6,8 +6,8 @@ from pathlib import Path
 
 from huggingface_hub import ModelCard
 
+from pipeline.artifact import read_metadata
 from pipeline.registry.card import format_metric, model_card
-from pipeline.serving.artifact import read_metadata
 
 
 def test_the_card_carries_the_metadata_in_hub_format(packages: list[Path]) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from ml_tests.support.hub_stub import HubStub
+from pipeline.artifact import ARTIFACT_NAME, read_metadata
 from pipeline.registry.cli import main
-from pipeline.serving.artifact import ARTIFACT_NAME, read_metadata
 
 REPO = "owner/sentiment"
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from ml_tests.support.hub_stub import HubStub
+from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.registry.card import CARD_NAME
 from pipeline.registry.hub import HubRegistry
 from pipeline.registry.index import INDEX_NAME
 from pipeline.registry.open import load_model
-from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME
 
 REPO = "owner/sentiment"
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline.artifact import ARTIFACT_NAME
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.registry.hub import HubRegistry
 from pipeline.registry.local import LocalRegistry
 from pipeline.registry.open import load_model, open_registry
-from pipeline.serving.artifact import ARTIFACT_NAME
 
 REPO = "owner/sentiment"
 PROJECT_ROOT = Path(__file__).resolve().parents[3]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME
 from pipeline.errors import PipelineError
 from pipeline.registry.verify import verify_package
-from pipeline.serving.artifact import ARTIFACT_NAME, METADATA_NAME
 
 
 def edited(package: Path, tmp_path: Path, **changes: str) -> Path:

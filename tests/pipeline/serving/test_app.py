@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from pipeline.artifact import load_package
 from pipeline.serving.app import create_app, parse_reviews
-from pipeline.serving.artifact import load_package
 from pipeline.serving.served import RegistrySource, ServedModel
 from pipeline.serving.server import build_service
 

@@ -9,10 +9,10 @@ from importlib import metadata as importlib_metadata
 import pytest
 
 import pipeline
+from pipeline import artifact
 from pipeline.data.reviews import format_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
-from pipeline.serving import artifact
 from pipeline.serving.environment import installed_versions
 from pipeline.serving.packaging import build_metadata, check_min_accuracy, package_model
 

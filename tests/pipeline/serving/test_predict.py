@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline import artifact
 from pipeline.data.reviews import format_reviews
-from pipeline.serving import artifact
 from pipeline.serving.packaging import package_model
 from tests.pipeline.commands import assert_user_error, run
 

@@ -8,9 +8,9 @@ import threading
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+from pipeline.artifact import ARTIFACT_NAME, load_package
 from pipeline.errors import PipelineError
 from pipeline.model import train_model
-from pipeline.serving.artifact import ARTIFACT_NAME, load_package
 from pipeline.serving.served import (
     DirectorySource,
     ModelHolder,

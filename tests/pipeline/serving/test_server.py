@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from pipeline.__main__ import main as pipeline_main
-from pipeline.serving.artifact import ARTIFACT_NAME, load_package
+from pipeline.artifact import ARTIFACT_NAME, load_package
 from pipeline.serving.logreader import ReadStats, iter_log
 from pipeline.serving.process import ServerProcess
 

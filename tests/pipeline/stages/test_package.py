@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from pipeline.artifact import load_package
 from pipeline.fileio import sha256_file
 from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
-from pipeline.serving.artifact import load_package
 
 
 def test_the_package_is_the_trained_artifact_with_its_metrics_and_spec(stage_project):

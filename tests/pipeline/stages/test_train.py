@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from pipeline.artifact import load_model_file
 from pipeline.fileio import sha256_file
 from pipeline.layout import TRAINED_MODEL
-from pipeline.serving.artifact import load_model_file
 from tests.pipeline.stages.conftest import run_stage
 
 

@@ -8,10 +8,10 @@ import zipfile
 
 import pytest
 
+from pipeline import artifact
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_bytes
 from pipeline.model import train_model
-from pipeline.serving import artifact
 
 
 class Foreign:  # pylint: disable=too-few-public-methods
