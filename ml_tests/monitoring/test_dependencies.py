@@ -18,7 +18,6 @@ import yaml
 from pipeline import artifact
 from pipeline.monitoring import deps
 from pipeline.serving.environment import RECORDED_DISTRIBUTIONS, installed_versions
-from pipeline.stages import package
 
 
 @pytest.mark.rubric("monitoring", 1)
@@ -63,7 +62,7 @@ def test_every_changed_dependency_is_reported(packaged_model: Path, monkeypatch)
     def without_skops(names: tuple[str, ...]) -> dict[str, str | None]:
         return {**real(names), **({"skops": None} if "skops" in names else {})}
 
-    monkeypatch.setattr(package, "installed_versions", without_skops)
+    monkeypatch.setattr(deps, "installed_versions", without_skops)
     result = deps.check_dependencies(metadata)
     changes = {change["package"]: change["change"] for change in result["changes"]}
     assert result["alert"]
