@@ -29,14 +29,14 @@ def register(registry: FaultRegistry) -> None:
                     "dumps_model writes skops's archive as it comes (zip timestamps, object ids "
                     "and temp file names left in), so the same model gives other bytes, sha256 "
                     "and version on every save.",
-                    [("infra", 1)])
+                    [("infra", 1)], kind="code")
     def artifact_not_canonical(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.serving.artifact._canonical_zip", lambda data: data)
 
     @registry.fault("training-order-unseeded",
                     "The trainer shuffles the training rows with Python's unseeded random "
                     "module before fitting, so two trainings on the same data differ.",
-                    [("infra", 1)])
+                    [("infra", 1)], kind="code")
     def training_order_unseeded(monkeypatch: pytest.MonkeyPatch) -> None:
         import random  # pylint: disable=import-outside-toplevel
 
@@ -59,7 +59,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("classifier-ignores-c",
                     "build_classifier drops C from the logistic regression's settings, so the "
                     "default C=1.0 is trained whatever params.yaml says.",
-                    [("infra", 2)])
+                    [("infra", 2)], kind="code")
     def classifier_ignores_c(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import model  # pylint: disable=import-outside-toplevel
 
@@ -78,7 +78,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("svm-unseeded",
                     "build_classifier builds the LinearSVC without random_state, so the "
                     "linear_svm family ignores the seed of params.yaml.",
-                    [("infra", 2)])
+                    [("infra", 2)], kind="code")
     def svm_unseeded(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import model  # pylint: disable=import-outside-toplevel
 
@@ -95,7 +95,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("stem-switch-ignored",
                     "build_preprocessor leaves stemming at its default (off) whatever "
                     "features.stem says, so a reviewed switch changes nothing.",
-                    [("infra", 2)])
+                    [("infra", 2)], kind="code")
     def stem_switch_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import model  # pylint: disable=import-outside-toplevel
 
@@ -110,7 +110,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("remote-expires-uploads",
                     "The DVC remote's bucket has a lifecycle rule that expires every object as "
                     "soon as it is written, so pushed outputs cannot be pulled back.",
-                    [("infra", 3)])
+                    [("infra", 3)], kind="config")
     def remote_expires_uploads(monkeypatch: pytest.MonkeyPatch) -> None:
         from moto.s3.models import S3Backend  # pylint: disable=import-outside-toplevel
 
@@ -127,7 +127,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("release-trusts-metadata",
                     "The release check takes the candidate's and the served version's accuracy "
                     "from their metadata instead of scoring them on held-out reviews.",
-                    [("infra", 4)])
+                    [("infra", 4)], kind="code")
     def release_trusts_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.params import get  # pylint: disable=import-outside-toplevel
         from pipeline.rollout import release  # pylint: disable=import-outside-toplevel
@@ -162,7 +162,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("release-skips-served-comparison",
                     "The release check treats a failure to load the served version as a first "
                     "release (nothing served), so a candidate is only held to the floor.",
-                    [("infra", 4)])
+                    [("infra", 4)], kind="code")
     def release_skips_served_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.rollout.release.served_model", lambda registry: None)
 
@@ -170,7 +170,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("explain-drops-intercept",
                     "explain reads the intercept as 0 (a refactoring lost intercept_), so the "
                     "contributions no longer add up to the model's decision value.",
-                    [("infra", 5)])
+                    [("infra", 5)], kind="code")
     def explain_drops_intercept(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.serving import explain  # pylint: disable=import-outside-toplevel
 
@@ -185,7 +185,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("explain-drops-text-statistics",
                     "explain decomposes only the TF-IDF columns and leaves out the dense text "
                     "statistics (length, exclamations, negations) and their weight.",
-                    [("infra", 5)])
+                    [("infra", 5)], kind="code")
     def explain_drops_text_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
         import dataclasses  # pylint: disable=import-outside-toplevel
 
@@ -207,7 +207,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("canary-times-candidate-twice",
                     "The canary's latency comparison times the candidate against itself (a "
                     "copy-paste slip), so a slower candidate always shows a ratio near 1.",
-                    [("infra", 6)])
+                    [("infra", 6)], kind="code")
     def canary_times_candidate_twice(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
 
@@ -222,7 +222,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("canary-only-catches-crashes",
                     "The canary's hostile-input check only records exceptions and no longer "
                     "looks at the probabilities, so a candidate emitting NaN passes it.",
-                    [("infra", 6)])
+                    [("infra", 6)], kind="code")
     def canary_only_catches_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.monitoring.stability import HOSTILE_INPUTS  # pylint: disable=C0415
         from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
@@ -242,7 +242,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("rollback-keeps-served-pointer",
                     "rollback logs the event and returns the previous version but writes the "
                     "served stack back unchanged, so the new model stays served.",
-                    [("infra", 7)])
+                    [("infra", 7)], kind="code")
     def rollback_keeps_served_pointer(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.registry import index  # pylint: disable=import-outside-toplevel
 
@@ -257,7 +257,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("serving-loads-newest-version",
                     "load_model defaults to the newest published version instead of the served "
                     "one, so a rollback does not reach the serving path.",
-                    [("infra", 7)])
+                    [("infra", 7)], kind="code")
     def serving_loads_newest_version(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import registry as registry_module  # pylint: disable=C0415
 
