@@ -4,6 +4,9 @@ It does nothing unless ML_TEST_SCORE_FAULT names a fault (the audit sets it, tog
 ML_TEST_SCORE_FAULT_REGISTRY). The fault is injected before the test modules and their conftest
 files are imported, so module-level bindings see it too, and it is undone when the run ends.
 Environment variables reach pytest-xdist workers, so each worker injects the same fault.
+
+The injector gets a `targets.RecordingPatch`; what it patched is appended to the file named by
+ML_TEST_SCORE_FAULT_TARGETS (the audit's).
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import os
 import pytest
 
 from pytest_ml_test_score.faults import FAULT_ENV, REGISTRY_ENV, Fault, FaultError, load_registry
+from pytest_ml_test_score.targets import RecordingPatch, write_targets
 
 _PATCH = pytest.StashKey[pytest.MonkeyPatch]()
+TARGETS_ENV = "ML_TEST_SCORE_FAULT_TARGETS"
 _FAULT = pytest.StashKey[Fault]()
 
 
@@ -40,10 +45,13 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
         fault = load_registry(spec).get(name)
     except FaultError as exc:
         raise pytest.UsageError(str(exc)) from None
-    patch = pytest.MonkeyPatch()
+    early_config.stash[_FAULT] = fault
+    patch = RecordingPatch()
     fault.inject(patch)
     early_config.stash[_PATCH] = patch
-    early_config.stash[_FAULT] = fault
+    targets_file = os.environ.get(TARGETS_ENV)
+    if targets_file:
+        write_targets(targets_file, name, patch.targets)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
