@@ -36,7 +36,7 @@ from typing import Any
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
 from pytest_ml_test_score.config import AuditConfig, ConfigError, load
-from pytest_ml_test_score.fault_plugin import TARGETS_ENV
+from pytest_ml_test_score.fault_process import TARGETS_ENV
 from pytest_ml_test_score.faults import (
     FAULT_ENV,
     REGISTRY_ENV,
