@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pytest_ml_test_score.faults import FaultRegistry
+from pytest_ml_test_score.faults import FaultRegistry, note
 
 ReviewsEdit = Callable[[Any], Any]
 
@@ -59,6 +59,21 @@ def patch_reader(monkeypatch: pytest.MonkeyPatch, edit: ReviewsEdit,
         return edit(parsed) if labelled or not labelled_only else parsed
 
     patch_everywhere(monkeypatch, reviews, "parse_reviews", parse_reviews)
+
+
+def _noting_params_keys(patch: Callable[..., None]) -> Callable[..., None]:
+    """`patch_params` that also tells the audit which params keys it overrides (its targets)."""
+    def noted(monkeypatch: pytest.MonkeyPatch, overrides: Any, *args: Any, **kwargs: Any) -> None:
+        for key in overrides:
+            note(monkeypatch, "params", str(key))
+        patch(monkeypatch, overrides, *args, **kwargs)
+
+    noted.__doc__ = patch.__doc__
+    return noted
+
+
+# Wrapped rather than edited, so that the helper's body stays the override logic alone.
+patch_params = _noting_params_keys(patch_params)
 
 
 def drop_pii_pattern(monkeypatch: pytest.MonkeyPatch, placeholder: str) -> None:
