@@ -3,11 +3,15 @@ never reach the estimator, a remote that loses the pipeline's outputs, a release
 not measure, an explanation that does not add up, a canary that lets a broken model through and
 a registry that cannot roll back.
 
-Each fault patches what the test process itself runs (pipeline functions, or the in-process S3
-server standing in for the DVC remote), never a test, its helpers or its thresholds. Subprocesses
-the suites start (`dvc repro`, `python -m pipeline ...`) run the unpatched code, so no fault here
-relies on a difference between the test process and a subprocess to be detected. Heavy imports
-happen inside the injectors, when a fault is switched on.
+Each fault patches pipeline code, never a test, its helpers or its thresholds. The fault is
+active in the subprocesses the suites start too (`dvc repro` and its stages, `python -m pipeline
+...`: the plugin's sitecustomize injects it there), so a defect of a stage is a defect of the
+stage DVC runs. Heavy imports happen inside the injectors, when a fault is switched on; an
+injector that reaches a stage imports only modules every stage declares in dvc.yaml, so that the
+traced reads of Infra 3 change only through the defect itself.
+
+`remote-expires-uploads` patches moto's S3 backend, the test's stand-in for the DVC remote: the
+audit refuses it (test support only), and it stays registered to show that.
 """
 
 from __future__ import annotations
@@ -122,6 +126,30 @@ def register(registry: FaultRegistry) -> None:
             return stored
 
         monkeypatch.setattr(S3Backend, "put_object", put_object)
+
+    @registry.fault("atomic-write-leaves-temp-copy",
+                    "atomic_path copies the finished temporary file over its target instead of "
+                    "renaming it, so a `.NAME.tmp` copy stays beside every output the stages "
+                    "write (data/model/.model.skops.tmp is no DVC output: a push and pull loses "
+                    "it).",
+                    [("infra", 3)], kind="code")
+    def atomic_write_leaves_temp_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+        import shutil  # pylint: disable=import-outside-toplevel
+        from contextlib import contextmanager  # pylint: disable=import-outside-toplevel
+        from pathlib import Path  # pylint: disable=import-outside-toplevel
+
+        from pipeline import fileio  # pylint: disable=import-outside-toplevel
+
+        original = fileio.atomic_path
+
+        @contextmanager
+        def atomic_path(target):
+            with original(target) as temporary:
+                yield temporary
+                kept = Path(target).with_name(f".{Path(target).name}.tmp")
+                shutil.copyfile(temporary, kept)  # the copy that should have been a rename
+
+        patch_everywhere(monkeypatch, fileio, "atomic_path", atomic_path)
 
     # -- Infra 4: quality is validated before serving ---------------------------------------------
     @registry.fault("release-trusts-metadata",

@@ -128,6 +128,38 @@ def register(registry: FaultRegistry) -> None:
     def arrival_rate_underestimated(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.reviews_per_day": 100})
 
+    @registry.fault("staleness-gap-off-by-one-block",
+                    "The staleness study measures each gap to the end of the evaluation block "
+                    "instead of its start, so every age on the curve is one block too old and "
+                    "the fresh model's loss is never measured.",
+                    [("model", 4)], kind="code")
+    def staleness_gap_off_by_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
+
+        original = staleness.staleness_curve
+
+        def staleness_curve(*args, **kwargs):
+            curve = original(*args, **kwargs)
+            block = curve[1]["gap_reviews"] - curve[0]["gap_reviews"] if len(curve) > 1 else 0
+            return [{**point, "gap_reviews": point["gap_reviews"] + block} for point in curve]
+
+        monkeypatch.setattr(staleness, "staleness_curve", staleness_curve)
+
+    @registry.fault("staleness-loss-scores-wrong-class",
+                    "The staleness study's Brier score takes the negative class's probability "
+                    "column, so every model on the curve looks worse than chance.",
+                    [("model", 4)], kind="code")
+    def staleness_loss_scores_wrong_class(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
+
+        original = staleness.brier
+
+        def brier(model, texts, labels):
+            # (p0 - y)^2 == (p1 - (1 - y))^2: column 0 against the labels, as the defect does
+            return original(model, texts, [1 - int(label) for label in labels])
+
+        monkeypatch.setattr(staleness, "brier", brier)
+
     @registry.fault("cuisine-biased-training-data",
                     f"Half of the complaints in the labelled data come from one restaurant's page "
                     f"and name its cuisine ({BIASED_TERM}), which the model learns as negative.",
