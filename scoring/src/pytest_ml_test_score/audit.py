@@ -186,12 +186,15 @@ def judge(clean: Mapping[str, Any], registry: FaultRegistry,
 def _fault_entry(fault: Fault, run: RunResult | None, refused: str | None,
                  config: AuditConfig, root: Path) -> dict[str, Any]:
     targets = [] if run is None or run.targets is None else run.targets
+    # One entry per name: the copies of a module that child processes patched (a project copy
+    # that `dvc repro` runs in, say) differ only by file.
+    listed = {(target.how, target.name): {
+        "how": target.how, "name": target.name,
+        "test_code": is_test_code(target, root, config.test_paths, config.test_modules)}
+        for target in targets}
     return {"description": fault.description, "kind": fault.kind,
             "breaks": [str(ref) for ref in fault.breaks],
-            "targets": [{"how": target.how, "name": target.name,
-                         "test_code": is_test_code(target, root, config.test_paths,
-                                                   config.test_modules)}
-                        for target in targets],
+            "targets": list(listed.values()),
             "refused": refused,
             "seconds": round(run.seconds, 1) if run is not None else None,
             "error": run.error if run is not None else "not run"}
