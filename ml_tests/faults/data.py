@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pytest_ml_test_score.faults import FaultRegistry
+from pytest_ml_test_score.faults import FaultRegistry, note
 
 ReviewsEdit = Callable[[Any], Any]
 
@@ -61,6 +61,21 @@ def patch_reader(monkeypatch: pytest.MonkeyPatch, edit: ReviewsEdit,
     patch_everywhere(monkeypatch, reviews, "parse_reviews", parse_reviews)
 
 
+def _noting_params_keys(patch: Callable[..., None]) -> Callable[..., None]:
+    """`patch_params` that also tells the audit which params keys it overrides (its targets)."""
+    def noted(monkeypatch: pytest.MonkeyPatch, overrides: Any, *args: Any, **kwargs: Any) -> None:
+        for key in overrides:
+            note(monkeypatch, "params", str(key))
+        patch(monkeypatch, overrides, *args, **kwargs)
+
+    noted.__doc__ = patch.__doc__
+    return noted
+
+
+# Wrapped rather than edited, so that the helper's body stays the override logic alone.
+patch_params = _noting_params_keys(patch_params)
+
+
 def drop_pii_pattern(monkeypatch: pytest.MonkeyPatch, placeholder: str) -> None:
     """mask_pii forgets one of its rules (the one that writes `placeholder`)."""
     from pipeline import features  # pylint: disable=import-outside-toplevel
@@ -90,35 +105,35 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("replayed-ingestion",
                     "A retried download appends the first 100 rows of each dump a second time, "
                     "so the data holds a replayed batch.",
-                    [("data", 1)])
+                    [("data", 1)], kind="data")
     def replayed_ingestion(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_reader(monkeypatch, _replayed)
 
     @registry.fault("label-in-review-text",
                     "An export bug glues each row's label onto its review text (\"Great food 1\"), "
                     "so a feature encodes the label.",
-                    [("data", 4)])
+                    [("data", 4)], kind="data")
     def label_in_review_text(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_reader(monkeypatch, _label_in_text, labelled_only=True)
 
     @registry.fault("label-rule-relaxed",
                     "The reader accepts star ratings 0-5 as labels, so a file with a label "
                     "outside {0, 1} is read instead of refused.",
-                    [("data", 1)])
+                    [("data", 1)], kind="code")
     def label_rule_relaxed(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.data.reviews.LABELS", tuple(str(n) for n in range(6)))
 
     @registry.fault("whitespace-tokenizer",
                     "The tokeniser splits on whitespace only, so punctuation stays glued to "
                     "words and no longer ends a negation scope.",
-                    [("data", 1), ("data", 7)])
+                    [("data", 1), ("data", 7)], kind="code")
     def whitespace_tokenizer(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.features.TOKEN", re.compile(r"\S+"))
 
     @registry.fault("short-reviews-blanked",
                     "A junk filter in the last preprocessing step blanks every review left with "
                     "fewer than three tokens, so short reviews reach the model empty.",
-                    [("data", 1), ("model", 6)])
+                    [("data", 1), ("model", 6)], kind="code")
     def short_reviews_blanked(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import features  # pylint: disable=import-outside-toplevel
 
@@ -133,28 +148,28 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("negation-marking-no-op",
                     "A refactoring leaves mark_negation returning its tokens unchanged, so the "
                     "enabled negation step does nothing.",
-                    [("data", 2), ("data", 7)])
+                    [("data", 2), ("data", 7)], kind="code")
     def negation_marking_no_op(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.features.mark_negation", list)
 
     @registry.fault("length-feature-enabled",
                     "params.yaml switches on the review-length statistic (features.extra: "
                     "[length]) without an ablation or a search space; it loses accuracy.",
-                    [("data", 2), ("model", 3)])
+                    [("data", 2), ("model", 3)], kind="config")
     def length_feature_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"features.extra": ["length"]})
 
     @registry.fault("bigrams-enabled",
                     "params.yaml switches bigrams on (features.ngram_max: 2): about three times "
                     "the features for no accuracy gain.",
-                    [("data", 2), ("data", 3)])
+                    [("data", 2), ("data", 3)], kind="config")
     def bigrams_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"features.ngram_max": 2})
 
     @registry.fault("stop-words-relowered-per-token",
                     "drop_stop_words compares case-insensitively by lowering the whole stop list "
                     "again for every token: same output, many times the cost.",
-                    [("data", 3)])
+                    [("data", 3)], kind="code")
     def stop_words_relowered_per_token(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import features  # pylint: disable=import-outside-toplevel
 
@@ -167,14 +182,14 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("id-pattern-dropped",
                     "mask_pii loses its order-number and hex-id rule, so identifiers in reviews "
                     "become vocabulary terms.",
-                    [("data", 4)])
+                    [("data", 4)], kind="code")
     def id_pattern_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
         drop_pii_pattern(monkeypatch, "idnumber")
 
     @registry.fault("table-columns-read",
                     "ReviewPreprocessor.transform iterates a table as it is instead of selecting "
                     "the review column, so other fields reach the model.",
-                    [("data", 4)])
+                    [("data", 4)], kind="code")
     def table_columns_read(monkeypatch: pytest.MonkeyPatch) -> None:
         import numpy as np  # pylint: disable=import-outside-toplevel
 
@@ -188,20 +203,20 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("pii-unmasked",
                     "mask_pii becomes the identity (masking lost in a refactoring), so e-mails, "
                     "phone numbers, URLs and ids reach the vocabulary and the artifact.",
-                    [("data", 4), ("data", 5), ("data", 7)])
+                    [("data", 4), ("data", 5), ("data", 7)], kind="code")
     def pii_unmasked(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.features.mask_pii", str)
 
     @registry.fault("phone-pattern-dropped",
                     "mask_pii loses its phone-number rule, so phone numbers become terms.",
-                    [("data", 5), ("data", 7)])
+                    [("data", 5), ("data", 7)], kind="code")
     def phone_pattern_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
         drop_pii_pattern(monkeypatch, "phonenumber")
 
     @registry.fault("preprocessor-keeps-training-text",
                     "ReviewPreprocessor.fit keeps the raw training texts (for explanations), so "
                     "the saved artifact stores whole reviews and personal data.",
-                    [("data", 5)])
+                    [("data", 5)], kind="code")
     def preprocessor_keeps_training_text(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import features  # pylint: disable=import-outside-toplevel
 
@@ -214,7 +229,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("extra-features-ignored",
                     "build_model reads the optional statistics from a misspelt key, so a feature "
                     "named in features.extra never reaches the model or the package.",
-                    [("data", 6)])
+                    [("data", 6)], kind="code")
     def extra_features_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import model  # pylint: disable=import-outside-toplevel
 
@@ -229,7 +244,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("contraction-loses-negation",
                     "expand_contractions deletes \"n't\" instead of expanding it to \"not\", so "
                     "\"wasn't good\" loses its negation.",
-                    [("data", 7)])
+                    [("data", 7)], kind="code")
     def contraction_loses_negation(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import features  # pylint: disable=import-outside-toplevel
 
@@ -240,7 +255,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("stop-list-drops-negations",
                     "The stop-word list is replaced by scikit-learn's ENGLISH_STOP_WORDS, which "
                     "removes not, no and never before negation marking.",
-                    [("data", 2), ("data", 7)])
+                    [("data", 2), ("data", 7)], kind="code")
     def stop_list_drops_negations(monkeypatch: pytest.MonkeyPatch) -> None:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # pylint: disable=C0415
 

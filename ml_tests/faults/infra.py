@@ -3,11 +3,15 @@ never reach the estimator, a remote that loses the pipeline's outputs, a release
 not measure, an explanation that does not add up, a canary that lets a broken model through and
 a registry that cannot roll back.
 
-Each fault patches what the test process itself runs (pipeline functions, or the in-process S3
-server standing in for the DVC remote), never a test, its helpers or its thresholds. Subprocesses
-the suites start (`dvc repro`, `python -m pipeline ...`) run the unpatched code, so no fault here
-relies on a difference between the test process and a subprocess to be detected. Heavy imports
-happen inside the injectors, when a fault is switched on.
+Each fault patches pipeline code, never a test, its helpers or its thresholds. The fault is
+active in the subprocesses the suites start too (`dvc repro` and its stages, `python -m pipeline
+...`: the plugin's sitecustomize injects it there), so a defect of a stage is a defect of the
+stage DVC runs. Heavy imports happen inside the injectors, when a fault is switched on; an
+injector that reaches a stage imports only modules every stage declares in dvc.yaml, so that the
+traced reads of Infra 3 change only through the defect itself.
+
+`remote-expires-uploads` patches moto's S3 backend, the test's stand-in for the DVC remote: the
+audit refuses it (test support only), and it stays registered to show that.
 """
 
 from __future__ import annotations
@@ -28,14 +32,14 @@ def register(registry: FaultRegistry) -> None:
                     "dumps_model writes skops's archive as it comes (zip timestamps, object ids "
                     "and temp file names left in), so the same model gives other bytes, sha256 "
                     "and version on every save.",
-                    [("infra", 1)])
+                    [("infra", 1)], kind="code")
     def artifact_not_canonical(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.artifact._canonical_zip", lambda data: data)
 
     @registry.fault("training-order-unseeded",
                     "The trainer shuffles the training rows with Python's unseeded random "
                     "module before fitting, so two trainings on the same data differ.",
-                    [("infra", 1)])
+                    [("infra", 1)], kind="code")
     def training_order_unseeded(monkeypatch: pytest.MonkeyPatch) -> None:
         import random  # pylint: disable=import-outside-toplevel
 
@@ -58,7 +62,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("classifier-ignores-c",
                     "build_classifier drops C from the logistic regression's settings, so the "
                     "default C=1.0 is trained whatever params.yaml says.",
-                    [("infra", 2)])
+                    [("infra", 2)], kind="code")
     def classifier_ignores_c(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import model  # pylint: disable=import-outside-toplevel
 
@@ -75,7 +79,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("svm-unseeded",
                     "build_classifier builds the LinearSVC without random_state, so the "
                     "linear_svm family ignores the seed of params.yaml.",
-                    [("infra", 2)])
+                    [("infra", 2)], kind="code")
     def svm_unseeded(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import model  # pylint: disable=import-outside-toplevel
 
@@ -92,7 +96,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("stem-switch-ignored",
                     "build_preprocessor leaves stemming at its default (off) whatever "
                     "features.stem says, so a reviewed switch changes nothing.",
-                    [("infra", 2)])
+                    [("infra", 2)], kind="code")
     def stem_switch_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import model  # pylint: disable=import-outside-toplevel
 
@@ -107,7 +111,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("remote-expires-uploads",
                     "The DVC remote's bucket has a lifecycle rule that expires every object as "
                     "soon as it is written, so pushed outputs cannot be pulled back.",
-                    [("infra", 3)])
+                    [("infra", 3)], kind="config")
     def remote_expires_uploads(monkeypatch: pytest.MonkeyPatch) -> None:
         from moto.s3.models import S3Backend  # pylint: disable=import-outside-toplevel
 
@@ -120,11 +124,35 @@ def register(registry: FaultRegistry) -> None:
 
         monkeypatch.setattr(S3Backend, "put_object", put_object)
 
+    @registry.fault("atomic-write-leaves-temp-copy",
+                    "atomic_path copies the finished temporary file over its target instead of "
+                    "renaming it, so a `.NAME.tmp` copy stays beside every output the stages "
+                    "write (data/model/.model.skops.tmp is no DVC output: a push and pull loses "
+                    "it).",
+                    [("infra", 3)], kind="code")
+    def atomic_write_leaves_temp_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+        import shutil  # pylint: disable=import-outside-toplevel
+        from contextlib import contextmanager  # pylint: disable=import-outside-toplevel
+        from pathlib import Path  # pylint: disable=import-outside-toplevel
+
+        from pipeline import fileio  # pylint: disable=import-outside-toplevel
+
+        original = fileio.atomic_path
+
+        @contextmanager
+        def atomic_path(target):
+            with original(target) as temporary:
+                yield temporary
+                kept = Path(target).with_name(f".{Path(target).name}.tmp")
+                shutil.copyfile(temporary, kept)  # the copy that should have been a rename
+
+        patch_everywhere(monkeypatch, fileio, "atomic_path", atomic_path)
+
     # -- Infra 4: quality is validated before serving ---------------------------------------------
     @registry.fault("release-trusts-metadata",
                     "The release check takes the candidate's and the served version's accuracy "
                     "from their metadata instead of scoring them on held-out reviews.",
-                    [("infra", 4)])
+                    [("infra", 4)], kind="code")
     def release_trusts_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
         # pylint: disable-next=import-outside-toplevel
         from pipeline.artifact import read_metadata
@@ -157,7 +185,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("release-skips-served-comparison",
                     "The release check treats a failure to load the served version as a first "
                     "release (nothing served), so a candidate is only held to the floor.",
-                    [("infra", 4)])
+                    [("infra", 4)], kind="code")
     def release_skips_served_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.rollout.release.served_model", lambda registry: None)
 
@@ -165,7 +193,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("explain-drops-intercept",
                     "explain reads the intercept as 0 (a refactoring lost intercept_), so the "
                     "contributions no longer add up to the model's decision value.",
-                    [("infra", 5)])
+                    [("infra", 5)], kind="code")
     def explain_drops_intercept(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.serving import explain  # pylint: disable=import-outside-toplevel
 
@@ -180,7 +208,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("explain-drops-text-statistics",
                     "explain decomposes only the TF-IDF columns and leaves out the dense text "
                     "statistics (length, exclamations, negations) and their weight.",
-                    [("infra", 5)])
+                    [("infra", 5)], kind="code")
     def explain_drops_text_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
         import dataclasses  # pylint: disable=import-outside-toplevel
 
@@ -202,7 +230,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("canary-times-candidate-twice",
                     "The canary's latency comparison times the candidate against itself (a "
                     "copy-paste slip), so a slower candidate always shows a ratio near 1.",
-                    [("infra", 6)])
+                    [("infra", 6)], kind="code")
     def canary_times_candidate_twice(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
 
@@ -217,7 +245,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("canary-only-catches-crashes",
                     "The canary's hostile-input check only records exceptions and no longer "
                     "looks at the probabilities, so a candidate emitting NaN passes it.",
-                    [("infra", 6)])
+                    [("infra", 6)], kind="code")
     def canary_only_catches_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.monitoring.stability import HOSTILE_INPUTS  # pylint: disable=C0415
         from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
@@ -237,7 +265,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("rollback-keeps-served-pointer",
                     "rollback logs the event and returns the previous version but writes the "
                     "served stack back unchanged, so the new model stays served.",
-                    [("infra", 7)])
+                    [("infra", 7)], kind="code")
     def rollback_keeps_served_pointer(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.registry import index  # pylint: disable=import-outside-toplevel
 
@@ -252,7 +280,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("serving-loads-newest-version",
                     "load_model defaults to the newest published version instead of the served "
                     "one, so a rollback does not reach the serving path.",
-                    [("infra", 7)])
+                    [("infra", 7)], kind="code")
     def serving_loads_newest_version(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import registry as registry_module  # pylint: disable=C0415
 

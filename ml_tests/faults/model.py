@@ -46,7 +46,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("packaged-spec-trimmed",
                     "Packaging records only the model section of params.yaml as the spec, so the "
                     "package no longer says which features it was trained with.",
-                    [("model", 1), ("data", 6)])
+                    [("model", 1), ("data", 6)], kind="code")
     def packaged_spec_trimmed(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
 
@@ -61,7 +61,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("spec-diff-ignores-types",
                     "The spec comparison uses plain equality, so a bool turned int (True vs 1) "
                     "or 8.0 vs 8 passes as the reviewed spec.",
-                    [("model", 1)])
+                    [("model", 1)], kind="code")
     def spec_diff_ignores_types(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.analysis import spec  # pylint: disable=import-outside-toplevel
 
@@ -80,7 +80,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("held-out-labels-misjoined",
                     "The split joins the held-out texts to their labels off by one row, so "
                     "offline evaluation scores the predictions against the wrong labels.",
-                    [("model", 2)])
+                    [("model", 2)], kind="code")
     def held_out_labels_misjoined(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.data import split  # pylint: disable=import-outside-toplevel
         from pipeline.data.reviews import Reviews  # pylint: disable=import-outside-toplevel
@@ -96,55 +96,87 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("regularisation-collapsed",
                     "params.yaml sets the logistic regression's C to 0.5 instead of the tuned "
                     "8.0: an over-regularised, untuned model.",
-                    [("model", 3), ("model", 5)])
+                    [("model", 3), ("model", 5)], kind="config")
     def regularisation_collapsed(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"model.logistic_regression.C": 0.5})
 
     @registry.fault("min-df-raised",
                     "params.yaml prunes every term seen in fewer than three reviews (min_df: 3), "
                     "an untuned setting that drops most of the vocabulary.",
-                    [("model", 3), ("model", 5)])
+                    [("model", 3), ("model", 5)], kind="config")
     def min_df_raised(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"features.min_df": 3})
 
     @registry.fault("class-weight-misset",
                     "params.yaml weights the negative class 0.3 against 1 for the positive one, "
                     "a value outside the searched space that fails negative reviews.",
-                    [("model", 3), ("model", 6)])
+                    [("model", 3), ("model", 6)], kind="config")
     def class_weight_misset(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"model.logistic_regression.class_weight": {0: 0.3, 1: 1.0}})
 
     @registry.fault("max-age-beyond-curve",
                     "params.yaml lets a model serve for a year (monitoring.max_model_age_days: "
                     "365), far beyond the age the staleness curve supports.",
-                    [("model", 4)])
+                    [("model", 4)], kind="tolerance")
     def max_age_beyond_curve(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.max_model_age_days": 365})
 
     @registry.fault("arrival-rate-underestimated",
                     "params.yaml assumes ten times the review arrival rate the maximum age was "
                     "set for, so a model ages out in days yet may serve for a month.",
-                    [("model", 4)])
+                    [("model", 4)], kind="config")
     def arrival_rate_underestimated(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.reviews_per_day": 100})
+
+    @registry.fault("staleness-gap-off-by-one-block",
+                    "The staleness study measures each gap to the end of the evaluation block "
+                    "instead of its start, so every age on the curve is one block too old and "
+                    "the fresh model's loss is never measured.",
+                    [("model", 4)], kind="code")
+    def staleness_gap_off_by_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
+
+        original = staleness.staleness_curve
+
+        def staleness_curve(*args, **kwargs):
+            curve = original(*args, **kwargs)
+            block = curve[1]["gap_reviews"] - curve[0]["gap_reviews"] if len(curve) > 1 else 0
+            return [{**point, "gap_reviews": point["gap_reviews"] + block} for point in curve]
+
+        monkeypatch.setattr(staleness, "staleness_curve", staleness_curve)
+
+    @registry.fault("staleness-loss-scores-wrong-class",
+                    "The staleness study's Brier score takes the negative class's probability "
+                    "column, so every model on the curve looks worse than chance.",
+                    [("model", 4)], kind="code")
+    def staleness_loss_scores_wrong_class(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
+
+        original = staleness.brier
+
+        def brier(model, texts, labels):
+            # (p0 - y)^2 == (p1 - (1 - y))^2: column 0 against the labels, as the defect does
+            return original(model, texts, [1 - int(label) for label in labels])
+
+        monkeypatch.setattr(staleness, "brier", brier)
 
     @registry.fault("cuisine-biased-training-data",
                     f"Half of the complaints in the labelled data come from one restaurant's page "
                     f"and name its cuisine ({BIASED_TERM}), which the model learns as negative.",
-                    [("model", 7)])
+                    [("model", 7)], kind="data")
     def cuisine_biased_training_data(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_reader(monkeypatch, _cuisine_in_complaints, labelled_only=True)
 
     @registry.fault("gender-map-dropped",
                     "The gender-neutral word map is emptied in a refactoring, so \"waiter\" and "
                     "\"waitress\" reach the model as different features again.",
-                    [("model", 7), ("data", 7)])
+                    [("model", 7), ("data", 7)], kind="code")
     def gender_map_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.features.GENDER_NEUTRAL", {})
 
     @registry.fault("label-noise",
                     f"A mislabelled annotation batch: {LABEL_NOISE_SHARE:.0%} of the labels in "
                     "every labelled file are inverted.",
-                    [("model", 4)])
+                    [("model", 4)], kind="data")
     def label_noise(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_reader(monkeypatch, _flipped_labels, labelled_only=True)

@@ -27,7 +27,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("environment-not-recorded",
                     "Packaging no longer records the installed library versions, so a changed "
                     "scikit-learn or numpy under the served model goes unnoticed.",
-                    [("monitoring", 1)])
+                    [("monitoring", 1)], kind="code")
     def environment_not_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
 
@@ -43,7 +43,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("environment-recorded-partially",
                     "Only scikit-learn's version is looked up; numpy, scipy, skops and the rest "
                     "are neither recorded nor compared.",
-                    [("monitoring", 1)])
+                    [("monitoring", 1)], kind="code")
     def environment_recorded_partially(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.serving import environment  # pylint: disable=import-outside-toplevel
 
@@ -58,7 +58,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("serving-batch-skips-expectations",
                     "The Great Expectations suite is built empty for unlabelled data, so a "
                     "replayed, truncated or absurdly long serving batch is scored as normal.",
-                    [("monitoring", 2)])
+                    [("monitoring", 2)], kind="code")
     def serving_batch_skips_expectations(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.data import schema  # pylint: disable=import-outside-toplevel
 
@@ -72,7 +72,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("serving-transform-skewed",
                     "The serving loader switches lowercasing off in the loaded model's "
                     "preprocessing, so served features differ from the trained ones.",
-                    [("monitoring", 3)])
+                    [("monitoring", 3)], kind="code")
     def serving_transform_skewed(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import artifact  # pylint: disable=import-outside-toplevel
 
@@ -88,7 +88,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("package-dated-long-ago",
                     f"Packaging stamps created_at {STALE_DAYS} days in the past (a copied "
                     "metadata file), so the served model is past its maximum age.",
-                    [("monitoring", 4)])
+                    [("monitoring", 4)], kind="artifact")
     def package_dated_long_ago(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
 
@@ -105,7 +105,7 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("degenerate-training-accepted",
                     "The trainer swallows fitting errors and returns a constant predictor, so "
                     "one-class or stop-word-only data yields a model instead of an error.",
-                    [("monitoring", 5)])
+                    [("monitoring", 5)], kind="code")
     def degenerate_training_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline import model  # pylint: disable=import-outside-toplevel
         from pipeline.errors import PipelineError  # pylint: disable=import-outside-toplevel
@@ -125,27 +125,27 @@ def register(registry: FaultRegistry) -> None:
     @registry.fault("latency-tolerance-loosened",
                     "params.yaml tolerates a candidate ten times slower than the served model "
                     "(monitoring.max_latency_ratio: 10), so a 3x regression is promoted.",
-                    [("monitoring", 6)])
+                    [("monitoring", 6)], kind="tolerance")
     def latency_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.max_latency_ratio": 10.0})
 
     @registry.fault("memory-tolerance-loosened",
                     "params.yaml tolerates a thousand times the served model's peak memory, so a "
                     "candidate that densifies its features passes.",
-                    [("monitoring", 6)])
+                    [("monitoring", 6)], kind="tolerance")
     def memory_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.max_memory_ratio": 1000.0})
 
     @registry.fault("drift-tolerance-loosened",
                     "params.yaml only alerts on a shift of the predicted-positive share above "
                     "0.5, so the fresh batch's label shift (0.55 -> 0.2) raises no alarm.",
-                    [("monitoring", 7)])
+                    [("monitoring", 7)], kind="tolerance")
     def drift_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.max_positive_rate_shift": 0.5})
 
     @registry.fault("accuracy-drop-tolerated",
                     "params.yaml tolerates a candidate half as accurate as the served model "
                     "(monitoring.max_accuracy_drop: 0.5).",
-                    [("monitoring", 7)])
+                    [("monitoring", 7)], kind="tolerance")
     def accuracy_drop_tolerated(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.max_accuracy_drop": 0.5})

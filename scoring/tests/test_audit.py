@@ -16,11 +16,11 @@ TOY = "def double(x):\n    return 2 * x\n\n\ndef triple(x):\n    return 3 * x\n"
 FAULTS = (
     "from pytest_ml_test_score.faults import FaultRegistry\n"
     "FAULTS = FaultRegistry()\n"
-    "@FAULTS.fault('double-is-identity', 'double returns its input', [('data', 1)])\n"
+    "@FAULTS.fault('double-is-identity', 'double returns its input', [('data', 1)], kind='code')\n"
     "def _double(monkeypatch):\n"
     "    import toy\n"
     "    monkeypatch.setattr(toy, 'double', lambda x: x)\n"
-    "@FAULTS.fault('triple-is-double', 'triple multiplies by two', [('model', 1)])\n"
+    "@FAULTS.fault('triple-is-double', 'triple multiplies by two', [('model', 1)], kind='code')\n"
     "def _triple(monkeypatch):\n"
     "    import toy\n"
     "    monkeypatch.setattr(toy, 'triple', lambda x: 2 * x)\n"
@@ -63,7 +63,8 @@ def test_every_scored_item_detected(toy_project, capsys):
         "double-is-identity": ["test_toy.py::test_double"]}
     assert result["items"]["model"]["1"]["detected"] is True
     assert result["items"]["infra"]["3"] == {
-        "faults": [], "detected": False, "caught_by": {}, "scored": False}
+        "faults": [], "detected": False, "caught_by": {}, "kinds": [], "proven": False,
+        "scored": False}
     assert "detected 2 of 28; undetected scored items: none" in capsys.readouterr().out
 
 
@@ -130,3 +131,102 @@ def test_report_shows_points_with_proven_teeth(toy_project, capsys):
     assert "| data | 1 | 1 |" in text and "| model | 1 | 0 |" in text
     assert "Scored but not proven: model:1." in text
     assert report_main(["out/ml_test_score.json", "--audit", "out/ml_test_score.json"]) == 2
+
+
+def _registry(*declarations):
+    # pylint: disable-next=import-outside-toplevel
+    from pytest_ml_test_score.faults import FaultRegistry
+
+    registry = FaultRegistry()
+    for name, kind, ref in declarations:
+        registry.add(name, name, [ref], lambda patch: None, kind=kind)
+    return registry
+
+
+def _clean(tests_by_item):
+    every = {RubricRef(section, number) for section in SECTIONS for number in ITEM_NUMBERS}
+    return build_report({ref: ItemTally(passed=1, tests=tests_by_item.get(ref, ["t.py::other"]))
+                         for ref in every}, {}, complete=True)
+
+
+SYSTEM = audit.Target("setattr", "toy.double", "toy", "/project/toy.py")
+
+
+def test_only_a_caught_fault_of_a_kind_other_than_tolerance_proves_teeth(tmp_path):
+    data1, model1 = RubricRef("data", 1), RubricRef("model", 1)
+    clean = _clean({data1: ["t.py::test_a"], model1: ["t.py::test_b"]})
+    registry = _registry(("loose", "tolerance", ("data", 1)), ("real", "config", ("model", 1)),
+                         ("missed", "code", ("model", 1)))
+    runs = {"loose": audit.RunResult({"x": 1}, {"t.py::test_a"}, targets=[SYSTEM]),
+            "real": audit.RunResult({"x": 1}, {"t.py::test_b"}, targets=[SYSTEM]),
+            "missed": audit.RunResult({"x": 1}, set(), targets=[SYSTEM])}
+    result = audit.judge(clean, registry, runs, root=tmp_path)
+    assert result["items"]["data"]["1"] == {
+        "faults": ["loose"], "detected": True, "caught_by": {"loose": ["t.py::test_a"]},
+        "kinds": ["tolerance"], "proven": False, "scored": True}
+    assert result["items"]["model"]["1"]["kinds"] == ["config"]
+    assert result["items"]["model"]["1"]["proven"] is True
+    assert "data:1" in result["unproven_scored"] and "data:1" not in result["undetected_scored"]
+    assert "model:1" not in result["unproven_scored"]
+    assert result["faults"]["real"]["kind"] == "config"
+    assert result["faults"]["real"]["targets"] == [
+        {"how": "setattr", "name": "toy.double", "test_code": False}]
+    assert audit.proven_points(clean, result)["sections"]["data"] == 0.0
+
+
+def test_a_refused_fault_detects_nothing_even_when_its_tests_fail(tmp_path):
+    config = audit.AuditConfig(test_paths=("tests",), test_modules=("fake_cloud",))
+    clean = _clean({RubricRef("infra", 3): ["t.py::test_remote"]})
+    registry = _registry(("stand-in", "config", ("infra", 3)))
+    stand_in = audit.Target("setattr", "fake_cloud.Bucket.put", "fake_cloud", "/venv/fc.py")
+    helper = audit.Target("setattr", "tests.helpers.f", "tests.helpers",
+                          str(tmp_path / "tests" / "helpers.py"))
+    runs = {"stand-in": audit.RunResult({"x": 1}, {"t.py::test_remote"},
+                                        targets=[stand_in, helper])}
+    result = audit.judge(clean, registry, runs, config, tmp_path)
+    entry = result["items"]["infra"]["3"]
+    assert entry["detected"] is False and entry["caught_by"] == {} and entry["proven"] is False
+    assert result["refused"] == ["stand-in"]
+    assert result["faults"]["stand-in"]["refused"].startswith(
+        "it patches only test code or test support: fake_cloud.Bucket.put")
+    assert [t["test_code"] for t in result["faults"]["stand-in"]["targets"]] == [True, True]
+    runs["stand-in"].targets = None  # no process said what it patched: nothing is proven
+    assert "no process recorded" in audit.judge(clean, registry, runs, config,
+                                                tmp_path)["faults"]["stand-in"]["refused"]
+
+
+def test_a_fault_patching_only_test_support_is_refused_end_to_end(toy_project, capsys):
+    toy_project.makepyfile(support=TOY, toy_faults=FAULTS.replace(
+        "import toy\n    monkeypatch.setattr(toy, 'double'",
+        "import support\n    monkeypatch.setattr(support, 'double'"))
+    toy_project.makefile(".toml", pyproject=PYPROJECT + "test_paths = ['support.py']\n")
+    assert audit.main(["--report", "out"]) == 1
+    result = json.loads((toy_project.path / "out" / audit.AUDIT_NAME).read_text())
+    assert result["refused"] == ["double-is-identity"]
+    assert result["faults"]["double-is-identity"]["targets"] == [
+        {"how": "setattr", "name": "support.double", "test_code": True}]
+    assert result["items"]["data"]["1"]["detected"] is False  # its test did not even fail
+    assert result["unproven_scored"] == ["data:1"]
+    out = capsys.readouterr().out
+    assert "refused double-is-identity (code): it patches only test code" in out
+
+
+def test_fault_selection_and_kinds_in_the_report(toy_project, capsys):
+    toy_project.makepyfile(toy_faults=FAULTS.replace("[('data', 1)], kind='code'",
+                                                     "[('data', 1)], kind='tolerance'"))
+    assert audit.main(["--report", "out", "--fault", "double-is-identity"]) == 1
+    result = json.loads((toy_project.path / "out" / audit.AUDIT_NAME).read_text())
+    assert result["faults"]["triple-is-double"]["error"] == "not run"
+    assert result["items"]["data"]["1"]["kinds"] == ["tolerance"]
+    assert result["unproven_scored"] == ["data:1", "model:1"]
+    assert "data:1        TOL     tolerance" in capsys.readouterr().out
+    toy_project.runpytest_subprocess("test_toy.py", "--ml-score-report", "out")
+    # pylint: disable-next=import-outside-toplevel
+    from pytest_ml_test_score.report import main as report_main
+
+    capsys.readouterr()
+    assert report_main(["out/ml_test_score.json", "--audit", f"out/{audit.AUDIT_NAME}"]) == 0
+    text = capsys.readouterr().out
+    assert "| data:1 | tolerance |" in text and "| model:1 | none |" in text
+    assert audit.main(["--fault", "nope"]) == 2
+    assert "unknown fault 'nope'" in capsys.readouterr().err

@@ -14,7 +14,7 @@ def test_plugin_injects_the_fault_and_undoes_it(pytester, monkeypatch):
         toy_faults=(
             "from pytest_ml_test_score.faults import FaultRegistry\n"
             "FAULTS = FaultRegistry()\n"
-            "@FAULTS.fault('identity', 'double returns its input', [('data', 1)])\n"
+            "@FAULTS.fault('identity', 'double returns its input', [('data', 1)], kind='code')\n"
             "def _identity(monkeypatch):\n"
             "    import toy\n"
             "    monkeypatch.setattr(toy, 'double', lambda x: x)\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_ml_test_score.faults import FaultError, FaultRegistry, load_registry
+from pytest_ml_test_score.faults import KINDS, FaultError, FaultRegistry, load_registry, note
 from pytest_ml_test_score.marks import RubricRef
 
 
@@ -14,8 +14,8 @@ def _noop(monkeypatch):  # pylint: disable=unused-argument
 
 def test_registry_records_claims_in_order():
     registry = FaultRegistry()
-    registry.add("a", "first", [("data", 2), ("data", 1)], _noop)
-    registry.fault("b", "second", [("data", 1)])(_noop)
+    registry.add("a", "first", [("data", 2), ("data", 1)], _noop, kind="code")
+    registry.fault("b", "second", [("data", 1)], kind="data")(_noop)
     assert [fault.name for fault in registry] == ["a", "b"] and len(registry) == 2
     assert registry.get("a").breaks == (RubricRef("data", 1), RubricRef("data", 2))
     assert registry.claims() == {RubricRef("data", 1): ["a", "b"], RubricRef("data", 2): ["a"]}
@@ -28,14 +28,14 @@ def test_registry_records_claims_in_order():
 ])
 def test_bad_declarations_are_refused(breaks, message):
     with pytest.raises(FaultError, match=message):
-        FaultRegistry().add("x", "bad", breaks, _noop)
+        FaultRegistry().add("x", "bad", breaks, _noop, kind="code")
 
 
 def test_duplicates_and_unknown_names():
     registry = FaultRegistry()
-    registry.add("x", "one", [("infra", 1)], _noop)
+    registry.add("x", "one", [("infra", 1)], _noop, kind="code")
     with pytest.raises(FaultError, match="registered twice"):
-        registry.add("x", "again", [("infra", 1)], _noop)
+        registry.add("x", "again", [("infra", 1)], _noop, kind="code")
     with pytest.raises(FaultError, match="unknown fault 'y'; registered: x"):
         registry.get("y")
 
@@ -52,9 +52,11 @@ def test_load_registry_errors(spec, message):
 
 def test_both_declaration_forms_keep_the_description_the_audit_prints():
     registry = FaultRegistry()
-    registry.add("shuffled-labels", "labels are permuted before training", [("data", 2)], _noop)
+    registry.add("shuffled-labels", "labels are permuted before training", [("data", 2)], _noop,
+                 kind="data")
 
-    @registry.fault("stale-model", "serving loads last month's model", [("monitoring", 4)])
+    @registry.fault("stale-model", "serving loads last month's model", [("monitoring", 4)],
+                    kind="artifact")
     def stale(monkeypatch: pytest.MonkeyPatch) -> None:
         del monkeypatch
 
@@ -69,7 +71,7 @@ def test_both_declaration_forms_keep_the_description_the_audit_prints():
 def test_an_unknown_fault_lists_every_registered_name():
     registry = FaultRegistry()
     for name in ("a", "b", "c"):
-        registry.add(name, name, [("infra", 1)], _noop)
+        registry.add(name, name, [("infra", 1)], _noop, kind="code")
     with pytest.raises(FaultError) as caught:
         registry.get("d")
     assert str(caught.value) == "unknown fault 'd'; registered: a, b, c"
@@ -86,3 +88,50 @@ def test_a_registry_spec_naming_an_absent_attribute_is_a_one_line_error():
         load_registry("pytest_ml_test_score.faults:NO_SUCH_REGISTRY")
     assert str(caught.value) == ("fault registry 'pytest_ml_test_score.faults:NO_SUCH_REGISTRY': "
                                  "NO_SUCH_REGISTRY is not a FaultRegistry")
+
+
+def test_every_fault_declares_one_of_the_five_kinds():
+    registry = FaultRegistry()
+    for kind in KINDS:
+        registry.add(f"a-{kind}", "one", [("data", 1)], _noop, kind=kind)
+    assert [fault.kind for fault in registry] == list(KINDS)
+    assert KINDS == ("code", "data", "artifact", "config", "tolerance")
+    assert [fault.proves_teeth for fault in registry] == [True, True, True, True, False]
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("threshold", "fault 'x' declares unknown kind 'threshold'; expected one of code, data, "
+                  "artifact, config, tolerance"),
+    (None, "fault 'x' declares no kind; expected one of code, data, artifact, config, tolerance"),
+])
+def test_an_unknown_or_missing_kind_is_a_one_line_fault_error(kind, message):
+    with pytest.raises(FaultError) as caught:
+        FaultRegistry().add("x", "bad", [("data", 1)], _noop, kind=kind)
+    assert str(caught.value) == message
+    with pytest.raises(FaultError) as caught:  # the decorator refuses before it sees a function
+        FaultRegistry().fault("x", "bad", [("data", 1)], kind=kind)
+    assert str(caught.value) == message
+
+
+def test_a_bad_declaration_in_a_registry_module_is_one_line(pytester, monkeypatch):
+    pytester.makepyfile(bad_faults=(
+        "from pytest_ml_test_score.faults import FaultRegistry\n"
+        "FAULTS = FaultRegistry()\n"
+        "FAULTS.add('x', 'no kind', [('data', 1)], lambda patch: None)\n"))
+    monkeypatch.syspath_prepend(pytester.path)
+    with pytest.raises(FaultError) as caught:
+        load_registry("bad_faults:FAULTS")
+    assert str(caught.value) == ("fault registry 'bad_faults:FAULTS': fault 'x' declares no kind; "
+                                 "expected one of code, data, artifact, config, tolerance")
+
+
+def test_note_reaches_a_recording_patch_and_is_ignored_by_a_plain_one():
+    notes = []
+
+    class Recording(pytest.MonkeyPatch):
+        def note(self, how, name):
+            notes.append((how, name))
+
+    note(Recording(), "params", "model.C")
+    note(pytest.MonkeyPatch(), "params", "model.C")
+    assert notes == [("params", "model.C")]

@@ -1,9 +1,12 @@
 """`ml-test-score audit`: does each scored rubric test have teeth?
 
-The suites first run clean (every item with tests must score); then once per registered fault,
-with only the tests of the items that fault claims. An item is *detected* when at least one of
-its tests failed under at least one of its faults. A scored item that stays green under every
-fault claiming it (or that no fault claims) is *undetected*, and the audit fails.
+The suites first run clean (every item with tests must score); then once per registered fault
+(or per `--fault NAME`), with only the tests of the items that fault claims. Each faulted run
+records what the fault patched (its targets, in the test process and in every child process it
+reached); a fault whose targets all lie in test code or test support is *refused* and counts
+as detecting nothing. An item is *detected* when at least one of its tests failed under one of
+its faults that was not refused, and has *proven teeth* when such a fault is of a kind other
+than `tolerance`. The audit fails unless every scored item has proven teeth.
 
 Configuration, in pyproject.toml:
 
@@ -12,6 +15,8 @@ Configuration, in pyproject.toml:
     paths = ["ml_tests"]                # what the clean run collects
     jobs = 2                            # fault runs in parallel
     pytest_args = ["-p", "no:cacheprovider"]
+    test_paths = ["tests", "conftest.py"]  # test code: dirs/files from the root, or name globs
+    test_modules = ["moto"]             # test support outside the project (module names)
 """
 
 from __future__ import annotations
@@ -31,14 +36,18 @@ from typing import Any
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
 from pytest_ml_test_score.config import AuditConfig, ConfigError, load
+from pytest_ml_test_score.fault_process import TARGETS_ENV
 from pytest_ml_test_score.faults import (
     FAULT_ENV,
     REGISTRY_ENV,
+    TOLERANCE,
+    Fault,
     FaultError,
     FaultRegistry,
     load_registry,
 )
 from pytest_ml_test_score.marks import RubricRef
+from pytest_ml_test_score.targets import Target, is_test_code, read_targets, refusal
 from pytest_ml_test_score.reportfile import JSON_NAME, ReportError, load_report, write_json
 from pytest_ml_test_score.score import final_score, is_scored, section_score
 
@@ -59,6 +68,7 @@ class RunResult:
     seconds: float = 0.0
     returncode: int = 0
     error: str | None = None
+    targets: list[Target] | None = None  # None: no process recorded any (or not run)
 
 
 def failing_tests(report: Mapping[str, Any]) -> set[str]:
@@ -73,9 +83,12 @@ def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
     workdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.pop(FAULT_ENV, None)
+    targets_file = workdir / "targets.jsonl"
+    targets_file.unlink(missing_ok=True)
     if fault is not None:
         env[FAULT_ENV] = fault
-        env[REGISTRY_ENV] = config.faults
+        env[REGISTRY_ENV] = str(config.faults)
+        env[TARGETS_ENV] = str(targets_file)
     command = [sys.executable, "-m", "pytest", *targets, *config.pytest_args, "-q",
                # "=": with a space, pytest (8.0 at least) takes the scratch directory outside
                # the project for a test path and re-roots the run.
@@ -91,7 +104,8 @@ def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
         tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
         raise AuditError(f"pytest ({fault or 'clean run'}) wrote no score report: "
                          f"{' | '.join(tail)}") from None
-    return RunResult(report, failing_tests(report), seconds, done.returncode)
+    return RunResult(report, failing_tests(report), seconds, done.returncode,
+                     targets=read_targets(targets_file) if fault is not None else None)
 
 
 def item_tests(report: Mapping[str, Any], ref: RubricRef) -> list[str]:
@@ -114,47 +128,89 @@ def check_clean(report: Mapping[str, Any]) -> None:
         raise AuditError(f"the clean run is not green ({', '.join(red)}); fix it before auditing")
 
 
+def fault_refusal(run: RunResult | None, config: AuditConfig, root: Path) -> str | None:
+    """Why a fault's run proves nothing whatever failed under it, or None."""
+    if run is None or not run.report:
+        return None  # not run: it detects nothing anyway, and there is nothing to judge
+    if run.targets is None:
+        return "no process recorded its targets (was the ml_test_score_faults plugin loaded?)"
+    return refusal(run.targets, root, config.test_paths, config.test_modules)
+
+
+def item_verdict(claiming: list[str], faults: Mapping[str, Fault], tests: set[str],
+                 fault_runs: Mapping[str, RunResult], refused: Mapping[str, str | None]
+                 ) -> dict[str, Any]:
+    """One item: which of its faults (not refused) its tests caught, their kinds, and whether
+    one of them proves teeth (a kind other than `tolerance`)."""
+    caught = {name: sorted(fault_runs[name].failed_tests & tests)
+              for name in claiming if name in fault_runs and not refused.get(name)}
+    caught = {name: by for name, by in caught.items() if by}
+    kinds = sorted({faults[name].kind for name in caught})
+    return {"faults": list(claiming), "detected": bool(caught), "caught_by": caught,
+            "kinds": kinds, "proven": any(kind != TOLERANCE for kind in kinds)}
+
+
 def judge(clean: Mapping[str, Any], registry: FaultRegistry,
-          fault_runs: Mapping[str, RunResult]) -> dict[str, Any]:
+          fault_runs: Mapping[str, RunResult], config: AuditConfig | None = None,
+          root: Path | None = None) -> dict[str, Any]:
     """Fold the fault runs into the audit document (schema 1)."""
+    config = config or AuditConfig()
+    root = root or Path.cwd()
     claims = registry.claims()
+    faults = {fault.name: fault for fault in registry}
+    refused = {name: fault_refusal(fault_runs.get(name), config, root) for name in faults}
     scored = set(scored_items(clean))
     items: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
     for section in SECTIONS:
         for number in ITEM_NUMBERS:
             ref = RubricRef(section, number)
-            tests = set(item_tests(clean, ref))
-            caught = {name: sorted(fault_runs[name].failed_tests & tests)
-                      for name in claims.get(ref, []) if name in fault_runs}
-            caught = {name: by for name, by in caught.items() if by}
             items[section][str(number)] = {
-                "faults": claims.get(ref, []),
-                "detected": bool(caught),
-                "caught_by": caught,
-                "scored": ref in scored,
-            }
-    detected = sum(entry["detected"] for section in items.values() for entry in section.values())
-    undetected = [f"{section}:{number}" for section, entries in items.items()
-                  for number, entry in entries.items() if entry["scored"] and not entry["detected"]]
+                **item_verdict(claims.get(ref, []), faults, set(item_tests(clean, ref)),
+                               fault_runs, refused),
+                "scored": ref in scored}
+    entries = [(f"{section}:{number}", entry) for section, numbered in items.items()
+               for number, entry in numbered.items()]
     return {"schema": SCHEMA_VERSION, "total": len(SECTIONS) * len(ITEM_NUMBERS),
-            "detected": detected, "undetected_scored": undetected, "items": items,
-            "faults": {fault.name: {"description": fault.description,
-                                    "breaks": [str(ref) for ref in fault.breaks],
-                                    "seconds": round(fault_runs[fault.name].seconds, 1)
-                                    if fault.name in fault_runs else None,
-                                    "error": fault_runs[fault.name].error
-                                    if fault.name in fault_runs else "not run"}
-                       for fault in registry}}
+            "detected": sum(entry["detected"] for _, entry in entries),
+            "proven": sum(entry["proven"] for _, entry in entries),
+            "undetected_scored": [key for key, entry in entries
+                                  if entry["scored"] and not entry["detected"]],
+            "unproven_scored": [key for key, entry in entries
+                                if entry["scored"] and not entry["proven"]],
+            "refused": sorted(name for name, reason in refused.items() if reason),
+            "items": items,
+            "faults": {name: _fault_entry(fault, fault_runs.get(name), refused[name], config,
+                                          root) for name, fault in faults.items()}}
 
 
-def audit(config: AuditConfig, workdir: Path, jobs: int | None = None) -> dict[str, Any]:
-    """Run the clean suites, then every fault (in parallel), and judge."""
+def _fault_entry(fault: Fault, run: RunResult | None, refused: str | None,
+                 config: AuditConfig, root: Path) -> dict[str, Any]:
+    targets = [] if run is None or run.targets is None else run.targets
+    # One entry per name: the copies of a module that child processes patched (a project copy
+    # that `dvc repro` runs in, say) differ only by file.
+    listed = {(target.how, target.name): {
+        "how": target.how, "name": target.name,
+        "test_code": is_test_code(target, root, config.test_paths, config.test_modules)}
+        for target in targets}
+    return {"description": fault.description, "kind": fault.kind,
+            "breaks": [str(ref) for ref in fault.breaks],
+            "targets": list(listed.values()),
+            "refused": refused,
+            "seconds": round(run.seconds, 1) if run is not None else None,
+            "error": run.error if run is not None else "not run"}
+
+
+def audit(config: AuditConfig, workdir: Path, jobs: int | None = None,
+          only: list[str] | None = None) -> dict[str, Any]:
+    """Run the clean suites, then every fault (or those named in ONLY) in parallel, and judge."""
     if str(Path.cwd()) not in sys.path:  # as for `python -m pytest`: the project root imports
         sys.path.insert(0, str(Path.cwd()))
     if config.faults is None:  # the one setting without a default: only the project knows it
         raise AuditError("[tool.ml_test_score.audit] needs faults = 'module:attr'")
     try:
         registry = load_registry(config.faults)
+        selected = [registry.get(name).name for name in dict.fromkeys(only)] if only else [
+            fault.name for fault in registry]
     except FaultError as exc:
         raise AuditError(str(exc)) from None
     clean = run_pytest(list(config.paths), config, workdir / "clean")
@@ -171,10 +227,16 @@ def audit(config: AuditConfig, workdir: Path, jobs: int | None = None) -> dict[s
             return fault_name, RunResult(report={}, error=str(exc))
 
     with ThreadPoolExecutor(max_workers=max(1, jobs or config.jobs)) as pool:
-        runs = dict(pool.map(one, [fault.name for fault in registry]))
-    result = judge(clean.report, registry, runs)
+        runs = dict(pool.map(one, selected))
+    result = judge(clean.report, registry, runs, config, Path.cwd())
     result["seconds"] = {"clean": round(clean.seconds, 1)}
     return result
+
+
+def _proven(entry: Mapping[str, Any]) -> bool:
+    """An audited item's teeth; an audit written before fault kinds existed only has
+    `detected`."""
+    return bool(entry.get("proven", entry.get("detected")))
 
 
 def proven_points(report: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, Any]:
@@ -185,7 +247,7 @@ def proven_points(report: Mapping[str, Any], result: Mapping[str, Any]) -> dict[
     """
     sections = {section: section_score(
         item for number, item in report["sections"][section]["items"].items()
-        if result["items"][section].get(number, {}).get("detected"))
+        if _proven(result["items"][section].get(number, {})))
         for section in SECTIONS}
     return {"score": final_score(sections.values()), "sections": sections}
 
@@ -194,14 +256,25 @@ def teeth_markdown(report: Mapping[str, Any], result: Mapping[str, Any]) -> str:
     """A Markdown section for the score report: per item, audited and caught or not."""
     proven = proven_points(report, result)
     lines = ["", f"### Points with proven teeth: {proven['score']:g} / {report['max']}", "",
-             "Only points of items whose tests were seen to fail under a registered fault "
-             "(`ml-test-score audit`).", "", "| Section | Score | Proven |", "|---|---:|---:|"]
+             "Only points of items whose tests were seen to fail under a registered fault of a "
+             "kind other than `tolerance` (`ml-test-score audit`).", "",
+             "| Section | Score | Proven |", "|---|---:|---:|"]
     lines += [f"| {section} | {report['sections'][section]['score']:g} | "
               f"{proven['sections'][section]:g} |" for section in SECTIONS]
-    unproven = [f"{section}:{number}" for section in SECTIONS
-                for number, item in report["sections"][section]["items"].items()
-                if is_scored(item) and not result["items"][section][number]["detected"]]
+    scored = [(section, number) for section in SECTIONS
+              for number, item in report["sections"][section]["items"].items() if is_scored(item)]
+    unproven = [f"{section}:{number}" for section, number in scored
+                if not _proven(result["items"][section][number])]
     lines += ["", f"Scored but not proven: {', '.join(unproven) or 'none'}."]
+    if any("kinds" in result["items"][section][number] for section, number in scored):
+        lines += ["", "| Item | Caught by faults of kind |", "|---|---|"]
+        lines += [f"| {section}:{number} | "
+                  f"{', '.join(result['items'][section][number].get('kinds', [])) or 'none'} |"
+                  for section, number in scored]
+    refused = result.get("refused") or []
+    if refused:
+        lines += ["", f"Refused faults (they patch only test code or test support): "
+                      f"{', '.join(refused)}."]
     return "\n".join(lines) + "\n"
 
 
@@ -218,17 +291,30 @@ def load_audit(path: str | Path) -> dict[str, Any]:
 
 
 def table(result: Mapping[str, Any]) -> list[str]:
-    """The terminal table: item, faults, caught or not, by which test."""
-    lines = [f"{'item':<13} {'caught':<7} faults -> failing tests"]
+    """The terminal table: item, caught or not, the kinds that caught it, faults -> tests."""
+    lines = [f"{'item':<13} {'caught':<7} {'kinds':<16} faults -> failing tests"]
     for section, entries in result["items"].items():
         for number, entry in entries.items():
-            mark = "yes" if entry["detected"] else ("NO" if entry["scored"] else "-")
+            if entry.get("proven", entry["detected"]):
+                mark = "yes"
+            elif entry["detected"]:
+                mark = "TOL" if entry["scored"] else "tol"  # caught by tolerance faults only
+            else:
+                mark = "NO" if entry["scored"] else "-"
             by = "; ".join(f"{name} -> {', '.join(t.split('::')[-1] for t in tests)}"
                            for name, tests in entry["caught_by"].items())
             lines.append(f"{section + ':' + number:<13} {mark:<7} "
+                         f"{','.join(entry.get('kinds', [])) or '-':<16} "
                          f"{by or ', '.join(entry['faults']) or '(no fault claims it)'}")
+    for name, fault in result.get("faults", {}).items():
+        if fault.get("refused"):
+            lines.append(f"refused {name} ({fault['kind']}): {fault['refused']}")
     lines.append(f"detected {result['detected']} of {result['total']}; undetected scored items: "
                  f"{', '.join(result['undetected_scored']) or 'none'}")
+    if "unproven_scored" in result:
+        lines.append(f"proven teeth {result['proven']} of {result['total']}; scored items "
+                     f"without a caught fault of a kind other than tolerance: "
+                     f"{', '.join(result['unproven_scored']) or 'none'}")
     return lines
 
 
@@ -239,12 +325,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--report", metavar="DIR", help=f"write DIR/{AUDIT_NAME}")
     parser.add_argument("--jobs", type=int, default=None, help="fault runs at once")
     parser.add_argument("--config", default="pyproject.toml", type=Path)
+    parser.add_argument("--fault", action="append", metavar="NAME", default=None,
+                        help="run only this fault (repeatable); the other faults count as not run")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         config = load(args.config).audit
         with tempfile.TemporaryDirectory(prefix="ml-score-audit-") as scratch:
-            result = audit(config, Path(scratch), args.jobs)
+            result = audit(config, Path(scratch), args.jobs, args.fault)
     except (ConfigError, AuditError) as exc:
         print(f"ml-test-score audit: error: {exc}", file=sys.stderr)
         return 2
@@ -254,4 +342,4 @@ def main(argv: list[str]) -> int:
     print(f"audit took {result['seconds']['total']} s")
     if args.report:
         write_json(Path(args.report) / AUDIT_NAME, result)
-    return 1 if result["undetected_scored"] else 0
+    return 1 if result["unproven_scored"] else 0

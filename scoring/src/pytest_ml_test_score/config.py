@@ -135,13 +135,18 @@ class AuditConfig:
     """``[tool.ml_test_score.audit]``: where the faults are, what to run, how many runs at once.
 
     ``faults`` (``module:attribute`` of a ``faults.FaultRegistry``) has no default: only the
-    audit needs it, and it says so when it is unset.
+    audit needs it, and it says so when it is unset. ``test_paths`` and ``test_modules`` say
+    what is test code or test support (see ``targets.is_test_code``): a fault that patches
+    only those is refused.
     """
 
     faults: str | None = _setting(None, _text("'module:attribute'", empty=False))
     paths: tuple[str, ...] = _setting(("ml_tests",), _texts())
     jobs: int = _setting(2, _count)
     pytest_args: tuple[str, ...] = _setting(("-p", "no:cacheprovider"), _texts())
+    test_paths: tuple[str, ...] = _setting(("tests", "conftest.py", "test_*.py", "*_test.py"),
+                                           _texts())
+    test_modules: tuple[str, ...] = _setting((), _texts("a list of module names"))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ It does nothing unless ML_TEST_SCORE_FAULT names a fault (the audit sets it, tog
 ML_TEST_SCORE_FAULT_REGISTRY). The fault is injected before the test modules and their conftest
 files are imported, so module-level bindings see it too, and it is undone when the run ends.
 Environment variables reach pytest-xdist workers, so each worker injects the same fault.
+
+The injector gets a `targets.RecordingPatch`; what it patched is appended to the file named by
+ML_TEST_SCORE_FAULT_TARGETS (the audit's), and the fault is passed on to child processes
+(`fault_process`): `python -m <system> ...` started by a test runs with the same fault.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ import os
 
 import pytest
 
+from pytest_ml_test_score import fault_process
 from pytest_ml_test_score.faults import FAULT_ENV, REGISTRY_ENV, Fault, FaultError, load_registry
+from pytest_ml_test_score.targets import RecordingPatch, write_targets
 
 _PATCH = pytest.StashKey[pytest.MonkeyPatch]()
+_CHILDREN = pytest.StashKey[pytest.MonkeyPatch]()
 _FAULT = pytest.StashKey[Fault]()
 
 
@@ -40,10 +47,17 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
         fault = load_registry(spec).get(name)
     except FaultError as exc:
         raise pytest.UsageError(str(exc)) from None
-    patch = pytest.MonkeyPatch()
-    fault.inject(patch)
-    early_config.stash[_PATCH] = patch
     early_config.stash[_FAULT] = fault
+    patch = RecordingPatch()
+    if not fault_process.inject(fault, patch):
+        return  # already injected in this process at start-up (its sitecustomize)
+    early_config.stash[_PATCH] = patch
+    targets_file = os.environ.get(fault_process.TARGETS_ENV)
+    if targets_file:
+        write_targets(targets_file, name, patch.targets)
+    children = pytest.MonkeyPatch()  # not recorded: the fault's carrier, not the fault
+    fault_process.export_to_children(children, fault, spec, patch.targets)
+    early_config.stash[_CHILDREN] = children
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -57,6 +71,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Undo the fault so that nothing outlives the run (matters for in-process pytester runs)."""
+    children = config.stash.get(_CHILDREN, None)
+    if children is not None:
+        children.undo()
     patch = config.stash.get(_PATCH, None)
-    if patch is not None:
+    if patch is not None:  # this run injected it (not a start-up injection it found)
         patch.undo()
+        fault_process.clear_active()

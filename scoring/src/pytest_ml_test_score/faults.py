@@ -5,6 +5,11 @@ A fault says which items it must break and how to switch itself on for one test 
 (`ml-test-score audit`) runs the suites once per fault and checks that each claimed item
 turned red: a point whose tests stay green under every fault that claims it has no proven teeth.
 
+Each fault declares its *kind*: ``code``, ``data``, ``artifact``, ``config`` (a setting the
+system computes with) or ``tolerance`` (a threshold that only decides pass or alert). A caught
+``tolerance`` fault shows that a test compares with its threshold, not that it would see a real
+defect, so only the other kinds prove an item's teeth.
+
 A project registers its faults in a module of its own and points the audit at it, e.g.
 ``[tool.ml_test_score.audit] faults = "ml_tests.faults:FAULTS"``.
 """
@@ -23,6 +28,8 @@ FAULT_ENV = "ML_TEST_SCORE_FAULT"
 REGISTRY_ENV = "ML_TEST_SCORE_FAULT_REGISTRY"
 
 Injector = Callable[[pytest.MonkeyPatch], None]
+KINDS = ("code", "data", "artifact", "config", "tolerance")
+TOLERANCE = "tolerance"
 
 
 class FaultError(ValueError):
@@ -37,6 +44,28 @@ class Fault:
     description: str
     breaks: tuple[RubricRef, ...]
     inject: Injector
+    kind: str = "code"
+
+    @property
+    def proves_teeth(self) -> bool:
+        """Whether catching this fault shows a test would see a real defect."""
+        return self.kind != TOLERANCE
+
+
+def check_kind(name: str, kind: str | None) -> str:
+    """KIND if it is one of KINDS, else a one-line FaultError naming the fault."""
+    if kind not in KINDS:
+        given = "no kind" if kind is None else f"unknown kind {kind!r}"
+        raise FaultError(f"fault {name!r} declares {given}; expected one of {', '.join(KINDS)}")
+    return kind
+
+
+def note(monkeypatch: pytest.MonkeyPatch, how: str, name: str) -> None:
+    """Tell the audit about a target a helper changes beyond what MonkeyPatch sees (a params
+    key an override helper replaces, a file it writes); a no-op with a plain MonkeyPatch."""
+    record = getattr(monkeypatch, "note", None)
+    if callable(record):
+        record(how, name)
 
 
 class FaultRegistry:
@@ -46,8 +75,10 @@ class FaultRegistry:
         self._faults: dict[str, Fault] = {}
 
     def add(self, name: str, description: str, breaks: Iterable[tuple[str, int]],
-            inject: Injector) -> Fault:
-        """Register a fault; names are unique and every claimed item must exist."""
+            inject: Injector, *, kind: str | None = None) -> Fault:
+        """Register a fault; names are unique, every claimed item must exist and `kind` (required)
+        is one of KINDS."""
+        kind = check_kind(name, kind)
         if name in self._faults:
             raise FaultError(f"fault {name!r} is registered twice")
         try:
@@ -56,15 +87,17 @@ class FaultRegistry:
             raise FaultError(f"fault {name!r}: {exc}") from None
         if not refs:
             raise FaultError(f"fault {name!r} claims no rubric item")
-        fault = Fault(name, description, refs, inject)
+        fault = Fault(name, description, refs, inject, kind)
         self._faults[name] = fault
         return fault
 
-    def fault(self, name: str, description: str,
-              breaks: Iterable[tuple[str, int]]) -> Callable[[Injector], Injector]:
+    def fault(self, name: str, description: str, breaks: Iterable[tuple[str, int]], *,
+              kind: str | None = None) -> Callable[[Injector], Injector]:
         """Decorator form of `add` for an injector function."""
+        check_kind(name, kind)  # at the declaration, before the function body is even read
+
         def register(inject: Injector) -> Injector:
-            self.add(name, description, breaks, inject)
+            self.add(name, description, breaks, inject, kind=kind)
             return inject
         return register
 
@@ -100,6 +133,8 @@ def load_registry(spec: str) -> FaultRegistry:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise FaultError(f"fault registry {spec!r}: cannot import {module_name}: {exc}") from None
+    except FaultError as exc:  # a bad declaration while the registry module was imported
+        raise FaultError(f"fault registry {spec!r}: {exc}") from None
     registry = getattr(module, attribute, None)
     if not isinstance(registry, FaultRegistry):
         raise FaultError(f"fault registry {spec!r}: {attribute} is not a FaultRegistry")
