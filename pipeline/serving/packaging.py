@@ -1,12 +1,15 @@
 """Writing a package directory: the artifact beside a metadata.json that says what it is.
 
 A model below `quality.min_accuracy` is refused and the previous package stays as it was: the
-artifact and its metadata are only replaced once everything has been checked.
+artifact and its metadata are only replaced once everything has been checked. Figures measured
+on the artifact itself (the package stage's performance baseline) join the metadata before
+anything is written, so a package never holds an artifact without them.
 """
 
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,17 +59,24 @@ def check_min_accuracy(metrics: dict[str, Any], quality: QualityConfig) -> None:
         )
 
 
+MeasureArtifact = Callable[[bytes, dict[str, Any]], dict[str, Any]]
+
+
 def package_model(model_path: Path, metrics: dict[str, Any], config: Config,
-                  out_dir: Path, data_path: Path) -> dict[str, Any]:
+                  out_dir: Path, data_path: Path,
+                  measured: MeasureArtifact | None = None) -> dict[str, Any]:
     """Check, then write the artifact and its metadata atomically; returns the metadata.
 
     The whole config is the spec the metadata records; `data_path` is the labelled file the model
-    was trained from, recorded by its sha256.
+    was trained from, recorded by its sha256. `measured(artifact bytes, metadata)` returns more
+    metadata fields, figures taken on the artifact being packaged.
     """
     check_min_accuracy(metrics, config.quality)
     data = model_path.read_bytes()
     metadata = build_metadata(sha256_bytes(data), sha256_file(data_path), metrics,
                               config.as_mapping())
+    if measured is not None:
+        metadata.update(measured(data, metadata))
     write_bytes_atomic(out_dir / ARTIFACT_NAME, data)
     write_json_atomic(out_dir / METADATA_NAME, metadata)
     return metadata
