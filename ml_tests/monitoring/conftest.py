@@ -1,4 +1,5 @@
-"""Fixtures of the Monitoring suite: the served package, editable copies of it, and a runner for
+"""Fixtures of the Monitoring suite: traffic answered by the real server for a published and
+promoted version (`served_traffic`), the served package, editable copies of it, and a runner for
 `python -m pipeline monitor` that returns the exit code and the JSON report it wrote."""
 
 from __future__ import annotations
@@ -16,6 +17,40 @@ from pipeline.config import Config
 from pipeline.data import sources
 from pipeline.fileio import write_json_atomic
 from pipeline.serving import artifact
+from ml_tests.monitoring.traffic import Batch, ServedTraffic, publish_and_promote, send
+from ml_tests.monitoring.traffic import serve_registry, write_labels
+
+
+@pytest.fixture(scope="session")
+def served_package(project_root: Path) -> Path:
+    """`models/` as `dvc repro` built it before the session; the suite never builds it."""
+    package = project_root / "models"
+    if not (package / artifact.METADATA_NAME).is_file():
+        pytest.skip(f"{package}: no packaged model; run `dvc repro` first")
+    return package
+
+
+@pytest.fixture(scope="session")
+def served_traffic(served_package: Path, project_root: Path, config: Config, fresh,
+                   labelled_fresh, tmp_path_factory) -> ServedTraffic:
+    """The serving batch and the labelled batch's reviews, answered over HTTP on 127.0.0.1.
+
+    `models/` is published to a temporary LocalRegistry and promoted; `python -m pipeline serve
+    --registry` serves it and logs every answer; the serving batch goes in requests of
+    `serving.max_reviews` reviews, the labelled batch one review per request (so both the batch
+    and the single-review path are logged); the labelled requests' delayed labels are written
+    as the label file monitoring joins. The server is stopped before any monitor reads the log.
+    """
+    root = tmp_path_factory.mktemp("served")
+    version = publish_and_promote(served_package, root / "registry")
+    batches = [Batch("fresh", fresh.texts, config.serving.max_reviews),
+               Batch("labelled", labelled_fresh.texts, 1)]
+    with serve_registry(project_root, root / "registry", root / "log") as server:
+        sent = send(server.url, batches)
+    labelled = write_labels(root / "labels" / "labels.jsonl", sent, batches[1],
+                            labelled_fresh.labels)
+    return ServedTraffic(root / "registry", version, root / "log", root / "labels" / "labels.jsonl",
+                         sent, labelled)
 
 
 @pytest.fixture(scope="session")

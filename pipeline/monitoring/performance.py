@@ -224,3 +224,11 @@ def check_performance(served: ServedModel, workload: Workload, monitoring: Monit
         "served": attempts[-1]["served"],
         "reference_figures": attempts[-1]["reference"],
     }
+
+
+def logged_latency(records: Sequence[dict[str, Any]]) -> dict[str, float | int]:
+    """The latencies the server logged for these records: context for a reader, not a verdict
+    (they come from another process at another time, so no reference cancels the machine)."""
+    latencies = [float(record["latency_ms"]) for record in records]
+    return {"reviews": len(latencies), "latency_p50_ms": measurement.percentile(latencies, 50),
+            "latency_p99_ms": measurement.percentile(latencies, 99)}

@@ -1,5 +1,5 @@
-"""The few statistics the drift and quality checks share, in plain math (no scipy import):
-the tests behind their alarms, and the smallest effect each test can show for a sample size."""
+"""The few statistics the monitoring checks share, in plain math (no scipy import): the tests
+behind their alarms, and the smallest effect a test can show for a sample size."""
 
 from __future__ import annotations
 
@@ -39,6 +39,38 @@ def population_stability_index(expected: list[float], actual: list[float],
         share_e, share_a = max(share_e, floor), max(share_a, floor)
         total += (share_a - share_e) * math.log(share_a / share_e)
     return total
+
+
+def normal_cdf(z: float) -> float:
+    """P(Z <= z) of a standard normal: the one-sided p-value of a z below zero."""
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def kolmogorov_sf(x: float, terms: int = 100) -> float:
+    """P(K > x) of the Kolmogorov distribution (the limit of sqrt(n) times a KS distance)."""
+    if x <= 0.0:
+        return 1.0
+    total = sum((-1) ** (k - 1) * math.exp(-2.0 * (k * x) ** 2) for k in range(1, terms + 1))
+    return min(1.0, max(0.0, 2.0 * total))
+
+
+def ks_two_sample(sample_a: list[float], sample_b: list[float]) -> tuple[float, float]:
+    """Two-sample Kolmogorov-Smirnov test: (largest distance of the two empirical CDFs, its
+    asymptotic two-sided p-value). Ties are handled: both CDFs are compared after each value."""
+    if not sample_a or not sample_b:
+        raise ValueError("both samples need at least one observation")
+    a, b = sorted(sample_a), sorted(sample_b)
+    i = j = 0
+    distance = 0.0
+    while i < len(a) and j < len(b):
+        value = min(a[i], b[j])
+        while i < len(a) and a[i] == value:
+            i += 1
+        while j < len(b) and b[j] == value:
+            j += 1
+        distance = max(distance, abs(i / len(a) - j / len(b)))
+    effective = len(a) * len(b) / (len(a) + len(b))
+    return distance, kolmogorov_sf(math.sqrt(effective) * distance)
 
 
 def _normal_quantile(probability: float) -> float:
@@ -87,7 +119,7 @@ def detectable_drop(expected: float, total: int, alpha: float, power: float) -> 
         spread = math.sqrt(true * (1.0 - true) / total)
         if spread == 0.0:
             return 1.0 if drop > critical else 0.0
-        return NormalDist().cdf((drop - critical) / spread)
+        return normal_cdf((drop - critical) / spread)
 
     return _smallest_effect(power_at, power, expected)
 
@@ -117,7 +149,7 @@ def detectable_shift(reference: float, total_reference: int, total_batch: int, a
                            + batch * (1.0 - batch) / total_batch)
         if spread == 0.0:
             return 1.0 if abs(shift) > bound else 0.0
-        return NormalDist().cdf((abs(shift) - bound) / spread)
+        return normal_cdf((abs(shift) - bound) / spread)
 
     down = _smallest_effect(lambda d: power_at(-d), power, reference)
     up = _smallest_effect(power_at, power, 1.0 - reference)
