@@ -1,17 +1,23 @@
 """Faults that the Monitoring suite must catch: an unrecorded environment, a serving batch that
-skips the schema, a skewed serving path, a stale package, a trainer that swallows degenerate
-data, and monitoring thresholds loosened until real regressions pass.
+skips the schema, a skewed serving path, a stale package reaching the registry, a trainer that
+swallows degenerate data, slower or hungrier shared serving code, a corrupted classifier
+reaching the registry, and monitoring thresholds loosened until real regressions pass.
 
-A computing-performance regression injected into shared code (a slower preprocessing function)
-slows the candidate and the served model alike, and a comparison measured in the same run
-cannot see it by design; such slowdowns are the non-functional suite's (ratios against the
-course baseline). Monitor 6's fault is therefore the configuration defect that hides a real
-candidate-only regression (the suite's 3x slower candidate).
+The suite publishes `models/` to a registry and promotes it inside the session, so a defect of
+the publish path reaches the server the suite drives (the version it serves is what the
+registry stored); a defect of shared code acts in the test process, where Monitor 6 measures
+the served version against its release figures.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_ml_test_score.faults import FaultRegistry
@@ -19,6 +25,28 @@ from pytest_ml_test_score.faults import FaultRegistry
 from ml_tests.faults.data import patch_everywhere, patch_params
 
 STALE_DAYS = 400
+SLOWDOWN = 3  # times the work of shared preprocessing under `shared-preprocessing-slowed`
+
+
+def publish_altered(monkeypatch: pytest.MonkeyPatch,
+                    alter: Callable[[Path, dict[str, Any]], dict[str, Any]]) -> None:
+    """Make every registry publish store a copy of the package altered by
+    `alter(copy directory, metadata) -> metadata` (a defect between build and registry)."""
+    from pipeline.registry.base import Registry  # pylint: disable=import-outside-toplevel
+    from pipeline.serving import artifact  # pylint: disable=import-outside-toplevel
+
+    original = Registry.publish
+
+    def publish(self, package_dir):
+        with tempfile.TemporaryDirectory(prefix="altered-") as scratch:
+            copy = Path(scratch) / "package"
+            shutil.copytree(package_dir, copy)
+            path = copy / artifact.METADATA_NAME
+            metadata = alter(copy, json.loads(path.read_text(encoding="utf-8")))
+            path.write_text(json.dumps(metadata), encoding="utf-8")
+            return original(self, copy)
+
+    monkeypatch.setattr(Registry, "publish", publish)
 
 
 def register(registry: FaultRegistry) -> None:
@@ -85,22 +113,15 @@ def register(registry: FaultRegistry) -> None:
 
         monkeypatch.setattr(artifact, "loads_model", loads_model)
 
-    @registry.fault("package-dated-long-ago",
-                    f"Packaging stamps created_at {STALE_DAYS} days in the past (a copied "
-                    "metadata file), so the served model is past its maximum age.",
+    @registry.fault("published-package-dated-long-ago",
+                    f"The release publishes the artifact with a metadata.json copied from a "
+                    f"build {STALE_DAYS} days ago, so the registry serves a version past its "
+                    "maximum age.",
                     [("monitoring", 4)])
-    def package_dated_long_ago(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
-
-        original = packaging.build_metadata
-
-        def build_metadata(*args, **kwargs):
-            metadata = original(*args, **kwargs)
-            then = datetime.now(UTC) - timedelta(days=STALE_DAYS)
-            metadata["created_at"] = then.isoformat(timespec="seconds")
-            return metadata
-
-        patch_everywhere(monkeypatch, packaging, "build_metadata", build_metadata)
+    def published_package_dated_long_ago(monkeypatch: pytest.MonkeyPatch) -> None:
+        then = datetime.now(UTC) - timedelta(days=STALE_DAYS)
+        publish_altered(monkeypatch, lambda _copy, metadata: {
+            **metadata, "created_at": then.isoformat(timespec="seconds")})
 
     @registry.fault("degenerate-training-accepted",
                     "The trainer swallows fitting errors and returns a constant predictor, so "
@@ -122,30 +143,80 @@ def register(registry: FaultRegistry) -> None:
 
         patch_everywhere(monkeypatch, model, "train_model", train_model)
 
+    @registry.fault("shared-preprocessing-slowed",
+                    f"The review preprocessing every model shares does its work {SLOWDOWN} times "
+                    "(e.g. a step run once per feature family), so serving is that much slower "
+                    "for every version and every candidate alike.",
+                    [("monitoring", 6)])
+    def shared_preprocessing_slowed(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        original = features.ReviewPreprocessor._run  # pylint: disable=protected-access
+
+        def run(self, text, trace):
+            for _ in range(SLOWDOWN - 1):
+                original(self, text, None)
+            return original(self, text, trace)
+
+        monkeypatch.setattr(features.ReviewPreprocessor, "_run", run)
+
+    @registry.fault("serving-features-densified",
+                    "Scoring turns the sparse TF-IDF rows into a dense matrix before the "
+                    "classifier: the same predictions, with the batch's memory multiplied.",
+                    [("monitoring", 6)])
+    def serving_features_densified(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import model  # pylint: disable=import-outside-toplevel
+
+        original = model.predict_labels
+
+        def predict_labels(fitted, texts):
+            return original(fitted, texts.toarray() if hasattr(texts, "toarray") else texts)
+
+        patch_everywhere(monkeypatch, model, "predict_labels", predict_labels)
+
+    @registry.fault("published-classifier-inverted",
+                    "The package that reaches the registry holds a re-export of the model whose "
+                    "classifier weights and intercept are negated (the classes swapped on the "
+                    "way), while its metadata still states the held-out accuracy.",
+                    [("monitoring", 7)])
+    def published_classifier_inverted(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.serving import artifact  # pylint: disable=import-outside-toplevel
+
+        def invert(copy: Path, metadata: dict[str, Any]) -> dict[str, Any]:
+            path = copy / metadata["artifact"]
+            fitted = artifact.loads_model(path.read_bytes(), str(path))
+            classifier = fitted.named_steps["classifier"]
+            classifier.coef_ = -classifier.coef_
+            classifier.intercept_ = -classifier.intercept_
+            sha = artifact.save_model(fitted, path)
+            return {**metadata, "sha256": sha, "version": sha[:12]}
+
+        publish_altered(monkeypatch, invert)
+
     @registry.fault("latency-tolerance-loosened",
-                    "params.yaml tolerates a candidate ten times slower than the served model "
-                    "(monitoring.max_latency_ratio: 10), so a 3x regression is promoted.",
+                    "params.yaml tolerates a served version ten times slower than at its release "
+                    "(monitoring.max_latency_ratio: 10), so a 3x regression raises no alert.",
                     [("monitoring", 6)])
     def latency_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.max_latency_ratio": 10.0})
 
     @registry.fault("memory-tolerance-loosened",
-                    "params.yaml tolerates a thousand times the served model's peak memory, so a "
-                    "candidate that densifies its features passes.",
+                    "params.yaml tolerates a thousand times the peak memory recorded at release, "
+                    "so a served path that densifies its features passes.",
                     [("monitoring", 6)])
     def memory_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.max_memory_ratio": 1000.0})
 
     @registry.fault("drift-tolerance-loosened",
                     "params.yaml only alerts on a shift of the predicted-positive share above "
-                    "0.5, so the fresh batch's label shift (0.55 -> 0.2) raises no alarm.",
+                    "0.5, so a shift the delayed labels confirm raises no alarm.",
                     [("monitoring", 7)])
     def drift_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.max_positive_rate_shift": 0.5})
 
     @registry.fault("accuracy-drop-tolerated",
-                    "params.yaml tolerates a candidate half as accurate as the served model "
-                    "(monitoring.max_accuracy_drop: 0.5).",
+                    "params.yaml tolerates a live accuracy 0.5 below the recorded one "
+                    "(monitoring.max_accuracy_drop: 0.5), so a drop the labels show passes.",
                     [("monitoring", 7)])
     def accuracy_drop_tolerated(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.max_accuracy_drop": 0.5})

@@ -104,3 +104,19 @@ def record(reports_dir: Path) -> Callable[[str, dict[str, Any]], None]:
         write_json_atomic(reports_dir / f"monitoring_{name}.json", figures)
 
     return write
+
+
+@pytest.fixture
+def served_package_copy(served_package: Path, tmp_path: Path) -> Callable[..., Path]:
+    """A copy of `models/` (as `dvc repro` built it) whose metadata fields can be replaced, the
+    artifact untouched: the served version as a registry would hold it with other records."""
+
+    def make(name: str = "served-package", **metadata: Any) -> Path:
+        target = tmp_path / name
+        shutil.copytree(served_package, target)
+        path = target / artifact.METADATA_NAME
+        content = json.loads(path.read_text(encoding="utf-8"))
+        write_json_atomic(path, {**content, **metadata})
+        return target
+
+    return make
