@@ -44,6 +44,19 @@ def _label_entries(served_traffic) -> list[dict]:
             served_traffic.labels.read_text(encoding="utf-8").splitlines()]
 
 
+def _contradicting(served_traffic, entries: list[dict], accuracy: float,
+                   seed: int) -> list[dict]:
+    """The label entries with just enough of those the logged prediction got right flipped
+    (seeded) for the logged predictions' accuracy to be at most `accuracy`."""
+    predicted = {(r["request_id"], r["index"]): r["label"]
+                 for r in read_log(str(served_traffic.log_dir)).records}
+    right = [i for i, e in enumerate(entries)
+             if predicted[(e["request_id"], e.get("index", 0))] == e["label"]]
+    flips = max(0, math.ceil(len(right) - accuracy * len(entries)))
+    chosen = set(random.Random(seed).sample(right, flips))
+    return [{**e, "label": 1 - e["label"]} if i in chosen else e for i, e in enumerate(entries)]
+
+
 @pytest.mark.rubric("monitoring", 7)
 def test_served_predictions_keep_their_recorded_accuracy(served_traffic, config, run_monitor,
                                                          record) -> None:
@@ -85,15 +98,9 @@ def test_quality_alarm_fires_at_the_drop_it_states(served_traffic, config, run_m
     _, halved = _quality(run_monitor, served_traffic, half)
     assert halved["detectable"]["drop"] > full["detectable"]["drop"]
 
-    predicted = {(r["request_id"], r["index"]): r["label"]
-                 for r in read_log(str(served_traffic.log_dir)).records}
-    right = [i for i, e in enumerate(entries)
-             if predicted[(e["request_id"], e.get("index", 0))] == e["label"]]
     target = full["recorded_accuracy"] - full["detectable"]["drop"]
-    flips = max(0, math.ceil(len(right) - target * len(entries)))
-    chosen = set(random.Random(config.seed).sample(right, flips))
-    wrong = _write_labels(tmp_path / "wrong.jsonl", [
-        {**e, "label": 1 - e["label"]} if i in chosen else e for i, e in enumerate(entries)])
+    wrong = _write_labels(tmp_path / "wrong.jsonl",
+                          _contradicting(served_traffic, entries, target, config.seed))
     code, report = _quality(run_monitor, served_traffic, wrong)
     assert report["served_accuracy"] <= target
     assert code == 1 and report["alert"], report["message"]

@@ -51,7 +51,6 @@ def check_drift(records: Sequence[dict[str, Any]], metrics: dict[str, Any],
     """Compare the logged predicted-positive share of one version with its recorded share."""
     if not records:
         raise PipelineError("drift: no logged predictions of the served version to compare")
-    alpha, max_shift = monitoring.drift_alpha, monitoring.max_positive_rate_shift
     reference_hits, reference_total = recorded_positives(metrics)
     batch_hits = sum(record["label"] for record in records)
     reference_rate = reference_hits / reference_total
@@ -60,9 +59,10 @@ def check_drift(records: Sequence[dict[str, Any]], metrics: dict[str, Any],
     shift = batch_rate - reference_rate
     psi = population_stability_index([1 - reference_rate, reference_rate],
                                      [1 - batch_rate, batch_rate])
-    drifted = p_value < alpha and abs(shift) >= max_shift
-    detectable = detectable_shift(reference_rate, reference_total, len(records), alpha,
-                                  monitoring.power)
+    drifted = (p_value < monitoring.drift_alpha
+               and abs(shift) >= monitoring.max_positive_rate_shift)
+    detectable = detectable_shift(reference_rate, reference_total, len(records),
+                                  monitoring.drift_alpha, monitoring.power)
     reach = ", ".join(f"{way} {'out of reach' if size is None else f'{size:.3f}'}"
                       for way, size in detectable.items())
     return {
@@ -80,8 +80,8 @@ def check_drift(records: Sequence[dict[str, Any]], metrics: dict[str, Any],
         "chi2": z * z,
         "p_value": p_value,
         "psi": psi,
-        "alpha": alpha,
+        "alpha": monitoring.drift_alpha,
         "power": monitoring.power,
-        "max_shift": max_shift,
+        "max_shift": monitoring.max_positive_rate_shift,
         "detectable_shift": detectable,
     }

@@ -106,16 +106,8 @@ def measure(served: Predict, reference: Predict, texts: Sequence[str],
             timed_pair(texts, batch)
             for text in order.sample(texts, min(plan.singles, len(texts))):
                 timed_pair([text], single)
-    figures: dict[str, dict[str, float]] = {}
-    for name, predict in sides.items():
-        batch_seconds = statistics.median(batch[name])
-        figures[name] = {
-            "single_latency_ms": 1000 * statistics.median(single[name]),
-            "batch_latency_ms": 1000 * batch_seconds,
-            "throughput_per_s": len(texts) / batch_seconds,
-            "peak_memory_bytes": min(measurement.traced_peak(lambda p=predict: p(texts))[1]
-                                     for _ in range(2)),
-        }
+    figures = {name: _side_figures(predict, texts, single[name], batch[name])
+               for name, predict in sides.items()}
     served_figures, reference_figures = figures["served"], figures["reference"]
     figures["relative"] = {
         **{kind: measurement.paired_ratio(measurement.Timing(tuple(timings["served"])),
@@ -126,6 +118,19 @@ def measure(served: Predict, reference: Predict, texts: Sequence[str],
         / max(reference_figures["peak_memory_bytes"], 1),
     }
     return figures
+
+
+def _side_figures(predict: Predict, texts: list[str], single: list[float],
+                  batch: list[float]) -> dict[str, float]:
+    """One side's medians, throughput and the lower of two tracemalloc peaks of the batch."""
+    batch_seconds = statistics.median(batch)
+    return {
+        "single_latency_ms": 1000 * statistics.median(single),
+        "batch_latency_ms": 1000 * batch_seconds,
+        "throughput_per_s": len(texts) / batch_seconds,
+        "peak_memory_bytes": min(measurement.traced_peak(lambda: predict(texts))[1]
+                                 for _ in range(2)),
+    }
 
 
 def release_figures(served: ServedModel, workload: Workload, monitoring: MonitoringConfig,

@@ -18,7 +18,7 @@ from pipeline.data.sources import raw_file
 from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
 from pipeline.monitoring.performance import release_baseline
 from pipeline.serving.artifact import ARTIFACT_NAME
-from pipeline.serving.packaging import package_model
+from pipeline.serving.packaging import prepare_package, write_package
 
 
 def main(argv: list[str]) -> int:
@@ -30,10 +30,9 @@ def main(argv: list[str]) -> int:
     config = load_config(args.params)
     metrics = json.loads(METRICS.read_text(encoding="utf-8"))
     training = raw_file(config.data, "training")
-    metadata = package_model(
-        TRAINED_MODEL, metrics, config, args.out, training,
-        measured=lambda data, metadata: release_baseline(data, metadata, read_reviews(training),
-                                                         config))
+    data, metadata = prepare_package(TRAINED_MODEL, metrics, config, training)
+    metadata.update(release_baseline(data, metadata, read_reviews(training), config))
+    write_package(args.out, data, metadata)
     print(f"{args.out / ARTIFACT_NAME}: version {metadata['version']}, "
           f"accuracy {metrics['accuracy']:.3f}")
     return 0
