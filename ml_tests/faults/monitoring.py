@@ -1,7 +1,13 @@
-"""Faults that the Monitoring suite must catch: an unrecorded environment, a serving batch that
-skips the schema, a skewed serving path, a stale package reaching the registry, a trainer that
-swallows degenerate data, slower or hungrier shared serving code, a corrupted classifier
-reaching the registry, and monitoring thresholds loosened until real regressions pass.
+"""Faults that the Monitoring suite must catch: a changed or partly read environment, a serving
+batch that arrives encoded, a batch-dependent or skewed serving path, a stale package reaching
+the registry, a vectoriser that produces NaN, slower or hungrier shared serving code, a
+corrupted classifier reaching the registry, and monitoring thresholds loosened until real
+regressions pass.
+
+Monitors 1, 2, 3 and 5 read the log the real server wrote; their faults act where those checks
+can see them from the test process (the environment of the check, the data sent, shared code
+the training path recomputes with). `serving-skips-negation-marking` acts inside the server
+and needs faults to reach its process.
 
 The suite publishes `models/` to a registry and promotes it inside the session, so a defect of
 the publish path reaches the server the suite drives (the version it serves is what the
@@ -52,21 +58,20 @@ def publish_altered(monkeypatch: pytest.MonkeyPatch,
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
 
-    @registry.fault("environment-not-recorded",
-                    "Packaging no longer records the installed library versions, so a changed "
-                    "scikit-learn or numpy under the served model goes unnoticed.",
+    @registry.fault("scikit-learn-upgraded-under-the-model",
+                    "The environment running the checks has another scikit-learn than the one "
+                    "the served version was packaged with (an upgrade under a running model).",
                     [("monitoring", 1)])
-    def environment_not_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
+    def scikit_learn_upgraded(monkeypatch: pytest.MonkeyPatch) -> None:
+        from importlib import metadata  # pylint: disable=import-outside-toplevel
 
-        original = packaging.build_metadata
+        original = metadata.version
 
-        def build_metadata(*args, **kwargs):
-            metadata = original(*args, **kwargs)
-            metadata.pop("environment", None)
-            return metadata
+        def version(name: str) -> str:
+            installed = original(name)
+            return f"{installed}.post1" if name == "scikit-learn" else installed
 
-        patch_everywhere(monkeypatch, packaging, "build_metadata", build_metadata)
+        monkeypatch.setattr(metadata, "version", version)
 
     @registry.fault("environment-recorded-partially",
                     "Only scikit-learn's version is looked up; numpy, scipy, skops and the rest "
@@ -83,35 +88,67 @@ def register(registry: FaultRegistry) -> None:
 
         patch_everywhere(monkeypatch, environment, "installed_versions", installed_versions)
 
-    @registry.fault("serving-batch-skips-expectations",
-                    "The Great Expectations suite is built empty for unlabelled data, so a "
-                    "replayed, truncated or absurdly long serving batch is scored as normal.",
+    @registry.fault("serving-reviews-url-encoded",
+                    "The serving batch arrives percent-encoded (an upstream that URL-encodes its "
+                    "form data), so the served reviews' tokens mostly miss the vocabulary.",
                     [("monitoring", 2)])
-    def serving_batch_skips_expectations(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.data import schema  # pylint: disable=import-outside-toplevel
+    def serving_reviews_url_encoded(monkeypatch: pytest.MonkeyPatch) -> None:
+        import urllib.parse  # pylint: disable=import-outside-toplevel
 
-        original = schema.build_expectations
+        from pipeline.data import reviews  # pylint: disable=import-outside-toplevel
 
-        def build_expectations(bounds, labelled):
-            return original(bounds, labelled) if labelled else []
+        original = reviews.read_reviews
 
-        monkeypatch.setattr(schema, "build_expectations", build_expectations)
+        def read_reviews(path, labelled=True):
+            batch = original(path, labelled)
+            if labelled:
+                return batch
+            return reviews.Reviews([urllib.parse.quote(text) for text in batch.texts], None)
 
-    @registry.fault("serving-transform-skewed",
-                    "The serving loader switches lowercasing off in the loaded model's "
-                    "preprocessing, so served features differ from the trained ones.",
+        patch_everywhere(monkeypatch, reviews, "read_reviews", read_reviews)
+
+    @registry.fault("preprocessing-depends-on-the-batch",
+                    "Preprocessing drops the tokens that occur in fewer than 2 % of the reviews "
+                    "of the batch it is given (a document-frequency filter recomputed at "
+                    "transform time), so a review's features depend on the requests it was "
+                    "scored with.",
                     [("monitoring", 3)])
-    def serving_transform_skewed(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.serving import artifact  # pylint: disable=import-outside-toplevel
+    def preprocessing_depends_on_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+        from collections import Counter  # pylint: disable=import-outside-toplevel
 
-        original = artifact.loads_model
+        import numpy as np  # pylint: disable=import-outside-toplevel
 
-        def loads_model(data, source):
-            model = original(data, source)
-            model.set_params(preprocess__lowercase=False)
-            return model
+        from pipeline import features  # pylint: disable=import-outside-toplevel
 
-        monkeypatch.setattr(artifact, "loads_model", loads_model)
+        original = features.ReviewPreprocessor.transform
+
+        def transform(self, X):
+            texts = original(self, X)
+            counts = Counter(token for text in texts for token in set(text.split()))
+            return np.array([" ".join(t for t in text.split() if counts[t] >= 0.02 * len(texts))
+                             for text in texts], dtype=object)
+
+        monkeypatch.setattr(features.ReviewPreprocessor, "transform", transform)
+
+    @registry.fault("serving-skips-negation-marking",
+                    "The server computes its features with negation marking off while the "
+                    "trained pipeline marks negations, so served features differ from the "
+                    "training path's (acts inside the server process).",
+                    [("monitoring", 3)])
+    def serving_skips_negation_marking(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.serving import served  # pylint: disable=import-outside-toplevel
+
+        original = served.ServedModel.score
+
+        def score(self, texts):
+            preprocess = self.model.named_steps["preprocess"]
+            saved, preprocess.mark_negation = preprocess.mark_negation, False
+            try:
+                return original(self, texts)
+            finally:
+                preprocess.mark_negation = saved
+
+        monkeypatch.setattr(served.ServedModel, "score", score)
 
     @registry.fault("published-package-dated-long-ago",
                     f"The release publishes the artifact with a metadata.json copied from a "
@@ -123,25 +160,23 @@ def register(registry: FaultRegistry) -> None:
         publish_altered(monkeypatch, lambda _copy, metadata: {
             **metadata, "created_at": then.isoformat(timespec="seconds")})
 
-    @registry.fault("degenerate-training-accepted",
-                    "The trainer swallows fitting errors and returns a constant predictor, so "
-                    "one-class or stop-word-only data yields a model instead of an error.",
+    @registry.fault("features-divided-by-token-count",
+                    "The vectoriser scales each review's row by its number of known tokens "
+                    "instead of its norm, so a review whose words are all unknown gets 0/0 = "
+                    "NaN features and the model a NaN (or a crash) for it.",
                     [("monitoring", 5)])
-    def degenerate_training_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import model  # pylint: disable=import-outside-toplevel
-        from pipeline.errors import PipelineError  # pylint: disable=import-outside-toplevel
+    def features_divided_by_token_count(monkeypatch: pytest.MonkeyPatch) -> None:
+        import numpy as np  # pylint: disable=import-outside-toplevel
+        from sklearn.feature_extraction.text import TfidfVectorizer  # pylint: disable=C0415
 
-        original = model.train_model
+        original = TfidfVectorizer.transform
 
-        def train_model(reviews, spec):
-            try:
-                return original(reviews, spec)
-            except PipelineError:
-                from sklearn.dummy import DummyClassifier  # pylint: disable=C0415
+        def transform(self, raw_documents):
+            rows = original(self, raw_documents)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return rows.toarray() / rows.getnnz(axis=1)[:, None]
 
-                return DummyClassifier(strategy="prior").fit([[0]], [0])
-
-        patch_everywhere(monkeypatch, model, "train_model", train_model)
+        monkeypatch.setattr(TfidfVectorizer, "transform", transform)
 
     @registry.fault("shared-preprocessing-slowed",
                     f"The review preprocessing every model shares does its work {SLOWDOWN} times "

@@ -64,10 +64,13 @@ def test_skew_check_sees_one_perturbed_line(served_traffic, run_monitor, tmp_pat
     Red when the comparison stops looking at features, probabilities or the logged text.
     """
     def perturbed(records):
-        records[0]["features"]["values"][0] += 1e-6
-        probability = records[1]["probability"]
-        records[1]["probability"] = probability + (1e-6 if probability < 0.5 else -1e-6)
-        records[2]["review"] = records[2]["review"].upper()
+        feature_line = next(r for r in records if r["features"]["values"])
+        others = [r for r in records if r is not feature_line]
+        probability_line = others[0]
+        text_line = next(r for r in others[1:] if r["review"] != r["review"].upper())
+        feature_line["features"]["values"][0] += 1e-6
+        probability_line["probability"] += 1e-6 if probability_line["probability"] < 0.5 else -1e-6
+        text_line["review"] = text_line["review"].upper()
         return [encode_line(r) for r in records]
 
     log = edited_copy(served_traffic.log_dir, tmp_path / "log", perturbed)

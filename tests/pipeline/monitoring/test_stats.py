@@ -1,4 +1,4 @@
-"""The drift and quality checks' statistics against scipy's reference implementations."""
+"""The monitoring checks' statistics against scipy's reference implementations."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from scipy import stats
 from pipeline.monitoring.stats import (
     detectable_drop,
     detectable_shift,
+    kolmogorov_sf,
+    ks_two_sample,
+    normal_cdf,
     one_sided_below,
     population_stability_index,
     two_proportion_test,
@@ -127,3 +130,32 @@ def test_detectable_shift_shrinks_with_the_batch():
     assert detectable_shift(0.5, 3, 3, 0.001, 0.8) == {"down": None, "up": None}
     with pytest.raises(ValueError):
         detectable_shift(0.5, 0, 10, 0.001, 0.8)
+
+
+@pytest.mark.parametrize(("a", "b"), [([1, 2, 3, 4, 5], [3, 4, 5, 6, 7, 8]),
+                                      ([10, 12, 12, 15, 20, 20, 31] * 5, [9, 12, 14, 20] * 7),
+                                      ([0.5] * 30, [0.5] * 40)])
+def test_ks_two_sample_distance_is_scipys_and_its_p_value_the_kolmogorov_limit(a, b):
+    """Red when: the distance mishandles ties or the p-value another distribution's tail."""
+    distance, p = ks_two_sample(a, b)
+    assert distance == pytest.approx(stats.ks_2samp(a, b).statistic)
+    effective = len(a) * len(b) / (len(a) + len(b))
+    assert p == pytest.approx(stats.kstwobign.sf(math.sqrt(effective) * distance), abs=1e-9)
+
+
+def test_ks_two_sample_needs_two_samples():
+    """An empty sample is an error, not a p-value."""
+    with pytest.raises(ValueError, match="at least one"):
+        ks_two_sample([], [1.0])
+
+
+@pytest.mark.parametrize("x", [0.0, 0.3, 0.8, 1.36, 2.5])
+def test_kolmogorov_sf_is_scipys_kstwobign(x):
+    """Red when: the series is cut short or its sign alternation is wrong."""
+    assert kolmogorov_sf(x) == pytest.approx(stats.kstwobign.sf(x), abs=1e-9)
+
+
+@pytest.mark.parametrize("z", [-3.1, -1.0, 0.0, 2.2])
+def test_normal_cdf_is_scipys(z):
+    """Red when: the one-sided p-values of the input checks use another tail."""
+    assert normal_cdf(z) == pytest.approx(stats.norm.cdf(z))
