@@ -322,11 +322,15 @@ class MonitoringConfig(Section):
     max_model_age_days: PositiveFloat
     drift_alpha: Annotated[StrictFloat, Field(gt=0, lt=1),
                            Expect("a significance level greater than 0 and less than 1")]
+    power: Annotated[StrictFloat, Field(gt=0, lt=1),
+                     Expect("a probability greater than 0 and less than 1")]
     max_positive_rate_shift: Share
     max_accuracy_drop: Share
     max_latency_ratio: PositiveFloat
     max_memory_ratio: PositiveFloat
     skew_tolerance: NonNegativeFloat
+    input_alpha: Annotated[StrictFloat, Field(gt=0, lt=1),
+                           Expect("a significance level greater than 0 and less than 1")]
     performance_rounds: PositiveInt
     performance_warmup: NonNegativeInt
     performance_single_reviews: PositiveInt

@@ -1,12 +1,14 @@
 """Monitor 1: dependency changes result in notification.
 
 Two halves: upstream, dependabot opens a pull request (which runs these suites) for every pip
-and GitHub Actions update; downstream, `monitor deps` compares the serving environment with the
-versions recorded in the package and names every package that changed.
+and GitHub Actions update; downstream, `monitor deps --log` takes every version the prediction
+log says was served, fetches its package from the registry, and compares the versions recorded
+at packaging with the environment running the check, naming every package that changed.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -17,73 +19,66 @@ import yaml
 
 from pipeline import artifact
 from pipeline.monitoring import deps
-from pipeline.serving.environment import RECORDED_DISTRIBUTIONS, installed_versions
+from pipeline.registry import LocalRegistry
+from pipeline.serving.environment import RECORDED_DISTRIBUTIONS
 
 
 @pytest.mark.rubric("monitoring", 1)
-def test_package_records_the_environment_that_matters(packaged_model: Path) -> None:
-    """Every library that shapes the model's output is recorded with its version at packaging.
+def test_served_version_records_the_environment_that_matters(
+        served_traffic, tmp_path: Path) -> None:
+    """The version serving answered with, fetched from the registry, records every library that
+    shapes the model's output with its version.
 
-    Red when packaging stops recording `environment` (or records an empty one): the check
-    below would then have nothing to compare and could never notify.
+    Red when the served package records no `environment` (or an empty one), or the registry
+    hands back another package than the one served: the check would have nothing to compare.
     """
-    metadata = artifact.read_metadata(packaged_model)
-    recorded = deps.recorded_environment(metadata)
+    store = LocalRegistry(served_traffic.registry)
+    fetched = store.fetch(served_traffic.version, tmp_path / "served")
+    recorded = deps.recorded_environment(artifact.read_metadata(fetched))
     assert set(RECORDED_DISTRIBUTIONS) <= set(recorded)
     assert {"python", "scikit-learn", "project"} <= set(recorded)
     assert all(None not in recorded[name] for name in RECORDED_DISTRIBUTIONS), recorded
 
 
 @pytest.mark.rubric("monitoring", 1)
-def test_unchanged_environment_raises_no_alert(packaged_model: Path, record) -> None:
-    """The package built in this run, checked in this run: nothing changed, no alert.
+def test_monitor_deps_on_the_served_log_raises_no_alert(served_traffic, run_monitor,
+                                                        record) -> None:
+    """`monitor deps --log` over what the server logged: the version it names, fetched from the
+    registry, was packaged in the environment running now, so exit 0 and no change.
 
-    Red when the check misreads the running environment (e.g. a recorded version no longer
-    installed, or a comparison that always differs), which would page on every run.
+    Red when the environment under the check differs from the one recorded for the served
+    version (a library upgraded or gone), or when the check misreads the running environment.
     """
-    result = deps.check_dependencies(artifact.read_metadata(packaged_model))
-    record("deps", result)
-    assert not result["alert"], result["message"]
-    assert result["checked"] >= len(RECORDED_DISTRIBUTIONS) + 2
-
-
-@pytest.mark.rubric("monitoring", 1)
-def test_every_changed_dependency_is_reported(packaged_model: Path, monkeypatch) -> None:
-    """Recorded versions that differ, a package gone and one newly present are each named.
-
-    Red when the check compares only some packages (e.g. only scikit-learn), ignores missing
-    distributions, or stops alerting on a difference.
-    """
-    metadata = artifact.read_metadata(packaged_model)
-    metadata["environment"] = {**metadata["environment"], "numpy": "1.0.0", "nltk": None}
-    metadata["versions"] = {**metadata["versions"], "scikit-learn": "0.24.2"}
-    real = installed_versions
-
-    def without_skops(names: tuple[str, ...]) -> dict[str, str | None]:
-        return {**real(names), **({"skops": None} if "skops" in names else {})}
-
-    monkeypatch.setattr(deps, "installed_versions", without_skops)
-    result = deps.check_dependencies(metadata)
-    changes = {change["package"]: change["change"] for change in result["changes"]}
-    assert result["alert"]
-    assert changes == {"numpy": "version", "scikit-learn": "version", "nltk": "added",
-                       "skops": "missing"}
-
-
-@pytest.mark.rubric("monitoring", 1)
-def test_monitor_deps_command_exits_non_zero_on_a_change(package_copy, run_monitor) -> None:
-    """`python -m pipeline monitor deps` exits 1 and writes the changes; 0 when unchanged.
-
-    Red when the command swallows the alert (exit 0), so a scheduler would never notify.
-    """
-    unchanged = package_copy("same")
-    code, report = run_monitor("deps", "--model-dir", unchanged)
+    code, report = run_monitor("deps", "--log", served_traffic.log_dir,
+                               "--registry", served_traffic.registry)
+    record("deps", report)
     assert (code, report["alert"]) == (0, False), report.get("message")
-    environment = artifact.read_metadata(unchanged)["environment"]
-    changed = package_copy("changed", environment={**environment, "scikit-learn": "0.24.2"})
-    code, report = run_monitor("deps", "--model-dir", changed)
+    assert list(report["versions"]) == [served_traffic.version]
+    assert report["versions"][served_traffic.version]["checked"] >= len(RECORDED_DISTRIBUTIONS)
+
+
+@pytest.mark.rubric("monitoring", 1)
+def test_a_served_version_packaged_elsewhere_is_an_alert(served_traffic, run_monitor,
+                                                         tmp_path: Path) -> None:
+    """Checks the checker: the same log against a registry whose copy of the served version
+    records another scikit-learn (a package built on another stack) exits 1 naming it.
+
+    Red when the comparison stops alerting on a recorded version that differs.
+    """
+    package = LocalRegistry(served_traffic.registry).fetch(served_traffic.version,
+                                                           tmp_path / "package")
+    path = package / artifact.METADATA_NAME
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    other_version = f"{metadata['environment']['scikit-learn']}+other"
+    metadata["environment"]["scikit-learn"] = other_version
+    path.write_text(json.dumps(metadata), encoding="utf-8")
+    other = LocalRegistry(tmp_path / "registry")
+    other.publish(package)
+    code, report = run_monitor("deps", "--log", served_traffic.log_dir,
+                               "--registry", tmp_path / "registry")
     assert code == 1 and report["alert"]
-    assert [c["package"] for c in report["changes"]] == ["scikit-learn"]
+    assert [(c["package"], c["recorded"]) for c in report["changes"]] == [("scikit-learn",
+                                                                          other_version)]
 
 
 @pytest.mark.rubric("monitoring", 1)

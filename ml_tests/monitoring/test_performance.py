@@ -1,107 +1,67 @@
 """Monitor 6: computing performance has not regressed.
 
-A candidate (the model the pipeline trains now) is measured against the served package in the
-same run, interleaved, after a warm-up: single-review latency, batch latency, throughput and the
-tracemalloc peak of a batch prediction, as ratios with tolerances from params.yaml.
+When `dvc repro` packages a model it times the served path (`ServedModel.score`, what the
+server runs per request) against the course baseline fitted on the training split, in the same
+run, and records the ratios in metadata.json (`performance_baseline`): latency of one review
+and of the held-out batch, throughput, and the tracemalloc peak of a batch prediction.
+`monitor performance --registry` fetches the version being served and measures it against the
+same reference now, so machine speed cancels, and compares with what its release recorded.
+A slowdown in code every model shares (preprocessing) moves the served version against its
+own release figures; the reference, which shares no code with it, does not move.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
 import pytest
 
-from pipeline.config import Config
-from pipeline.data.reviews import Reviews
-from pipeline.model import train_model
+from ml_tests.monitoring.traffic import publish_and_promote
+from pipeline import artifact
 from pipeline.monitoring import performance
-
-
-class Slowed:
-    """A candidate that does its work three times: a realistic 3x regression (e.g. a
-    preprocessing step run once per feature family instead of once)."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def predict_proba(self, texts):
-        """Two wasted predictions, then the real one."""
-        for _ in range(2):
-            self.model.predict_proba(texts)
-        return self.model.predict_proba(texts)
-
-
-class Densified:
-    """A candidate that turns the sparse TF-IDF matrix dense on the way (a memory regression)."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def predict_proba(self, texts):
-        """The same probabilities, through a dense copy of the features."""
-        dense = self.model[:-1].transform(texts).toarray()
-        return self.model[-1].predict_proba(dense)
-
-
-@pytest.fixture(name="candidate")
-def fixture_candidate(train_split: Reviews, config: Config):
-    """The model the pipeline trains now, built at test time (what would be promoted)."""
-    return train_model(train_split, config.model_spec)
+from pipeline.registry import LocalRegistry
 
 
 @pytest.mark.rubric("monitoring", 6)
-def test_retrained_candidate_performs_like_the_served_model(candidate, served_model,
-                                                            fresh: Reviews, config,
-                                                            record) -> None:
-    """The pipeline's current model is within the latency and memory tolerances of the served one.
+def test_served_version_performs_as_recorded_at_release(served_traffic, served_package: Path,
+                                                        run_monitor, record) -> None:
+    """The version that answered the traffic, measured now against the reference, is within
+    the tolerances of the figures its release recorded.
 
-    Red when training now yields a slower or hungrier model than the one served (a costlier
-    preprocessing step, a larger vocabulary, densified features).
+    Red when the served path became slower or hungrier than at release (a slower preprocessing
+    step shared by every model, densified features, a costlier serving wrapper), or when the
+    release figures were not recorded with the package the registry serves.
     """
-    result = performance.check_performance(candidate, served_model, fresh.texts,
-                                           config.monitoring, config.seed)
-    record("performance", result)
-    assert not result["alert"], result["message"]
+    code, report = run_monitor("performance", "--registry", served_traffic.registry,
+                               "--log", served_traffic.log_dir)
+    record("performance", report)
+    _, metadata = LocalRegistry(served_traffic.registry).load(served_traffic.version)
+    assert report.get("model_version") == served_traffic.version, report.get("message")
+    assert report["recorded"] == performance.recorded_baseline(metadata)
+    assert metadata["performance_baseline"] == artifact.read_metadata(
+        served_package)["performance_baseline"], "recorded by dvc repro, not in this session"
+    assert (code, report["alert"]) == (0, False), (report["message"], report["relative"])
+    assert report["logged"]["reviews"] == served_traffic.sent.reviews
 
 
 @pytest.mark.rubric("monitoring", 6)
-def test_three_times_slower_candidate_raises_the_alert(candidate, served_model, fresh: Reviews,
-                                                       config, record) -> None:
-    """A candidate doing its work three times is flagged on single and batch latency.
+def test_version_that_was_three_times_cheaper_at_release_raises_the_alert(
+        served_package_copy, tmp_path: Path, run_monitor, record) -> None:
+    """The same artifact served with release figures a third of today's costs (and three times
+    today's throughput): every figure is flagged.
 
-    Red when the check compares absolute times to a loose constant, measures only one of the
-    two models, or lets warm-up or ordering effects hide a 3x difference.
+    Red when the check does not compare with the served version's own release figures (a
+    constant, or a model measured against itself), or when its tolerances let a 3x regression
+    of latency, throughput or memory pass.
     """
-    result = performance.check_performance(Slowed(candidate), served_model, fresh.texts,
-                                           config.monitoring, config.seed)
-    record("performance_slowed", result)
-    assert result["alert"]
-    assert {"single_latency", "batch_latency"} <= set(result["regressed"]), result["ratios"]
-    assert result["ratios"]["batch_latency"] > config.monitoring.max_latency_ratio
-
-
-@pytest.mark.rubric("monitoring", 6)
-def test_memory_hungry_candidate_raises_the_alert(candidate, served_model, fresh: Reviews,
-                                                  config, record) -> None:
-    """A candidate that densifies the feature matrix is flagged on peak memory.
-
-    Red when memory is not measured or not compared with the served model.
-    """
-    result = performance.check_performance(Densified(candidate), served_model, fresh.texts,
-                                           config.monitoring, config.seed)
-    record("performance_densified", result)
-    assert "peak_memory" in result["regressed"], result["ratios"]
-
-
-@pytest.mark.rubric("monitoring", 6)
-def test_monitor_performance_command_compares_two_packages(packaged_model, serving_path,
-                                                           run_monitor) -> None:
-    """`monitor performance` with the same package as candidate and served: exit 0, ratios ~1.
-
-    Red when the command measures the two packages differently (e.g. warms up only one).
-    """
-    code, report = run_monitor("performance", "--candidate", packaged_model,
-                               "--served", packaged_model, "--input", serving_path)
-    assert (code, report["alert"]) == (0, False), report.get("message")
-    assert set(report["ratios"]) == {"single_latency", "batch_latency", "throughput",
-                                     "peak_memory"}
+    baseline = artifact.read_metadata(served_package_copy("measured"))["performance_baseline"]
+    relative = {name: value * 3 if name in performance.SPEEDS else value / 3
+                for name, value in baseline["relative"].items()}
+    cheaper = served_package_copy("cheaper", performance_baseline={**baseline,
+                                                                   "relative": relative})
+    registry = tmp_path / "registry"
+    publish_and_promote(cheaper, registry)
+    code, report = run_monitor("performance", "--registry", registry)
+    record("performance_three_times_cheaper_at_release", report)
+    assert code == 1 and report["alert"], report.get("message")
+    assert set(report["regressed"]) == {*performance.COSTS, *performance.SPEEDS}, report["ratios"]

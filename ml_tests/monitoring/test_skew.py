@@ -1,9 +1,12 @@
 """Monitor 3: training and serving are not skewed.
 
-The training path is the fitted pipeline in memory transforming the whole batch, as training and
-evaluation do; the serving paths are the packaged artifact loaded by `load_package`, the model
-fetched from the registry by `load_model`, and the `predict` command, each fed one review at a
-time. For every review of the fresh dump, features and predictions must be identical.
+Serving runs the loaded model's steps on micro-batches of whatever requests arrive together and
+logs, per review, the text after the model's PII step, its feature row and its probability.
+`monitor skew --log` recomputes every logged review through the training path of the version
+that answered it (that version's Pipeline, fetched from the registry, on the logged text, as one
+batch) and compares features and probabilities within `monitoring.skew_tolerance`. Recomputing
+from the logged text is faithful only when that text is what the model's own PII step produces,
+so the check verifies that too, and the suite checks it against the raw reviews it sent.
 """
 
 from __future__ import annotations
@@ -12,84 +15,66 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import artifact, registry
-from pipeline.config import Config
-from pipeline.data.reviews import Reviews
-from pipeline.monitoring import skew
-from pipeline.serving import predict
-
-
-def _tolerance(config: Config) -> float:
-    return float(config.monitoring.skew_tolerance)
+from ml_tests.monitoring.traffic import edited_copy
+from pipeline.registry import LocalRegistry
+from pipeline.serving.logreader import read_log
+from pipeline.serving.predlog import encode_line
+from pipeline.serving.served import masked_texts
 
 
 @pytest.mark.rubric("monitoring", 3)
-def test_packaged_artifact_serves_what_training_computed(trained_model, packaged_model: Path,
-                                                         fresh: Reviews, config, record) -> None:
-    """Batch features/probabilities in memory == one-at-a-time from the loaded package.
+def test_served_log_matches_the_training_path(served_traffic, run_monitor, record) -> None:
+    """Every review the server answered, recomputed through the served version's Pipeline,
+    has the logged features and probability, within the configured tolerance.
 
-    Red when serialisation loses a setting (e.g. a preprocessing flag or the vocabulary), when
-    loading substitutes another model, or when a transform depends on the rest of the batch.
+    Red when serving computes features differently from training (a serving-side transform, a
+    preprocessing step that depends on the batch, a loader that changes a setting, a vectoriser
+    other than the trained one) or logs something other than what it answered.
     """
-    served, _ = artifact.load_package(packaged_model)
-    result = skew.check_skew(trained_model, served, fresh.texts, _tolerance(config))
-    record("skew", result)
-    assert not result["alert"], (result["message"], result["examples"])
-    assert result["reviews"] == len(fresh.texts) > 0
+    code, report = run_monitor("skew", "--log", served_traffic.log_dir,
+                               "--registry", served_traffic.registry)
+    record("skew", report)
+    assert (code, report["alert"]) == (0, False), (report.get("message"), report["examples"])
+    assert report["recomputed"] == report["reviews"] == served_traffic.sent.reviews
+    assert report["versions"] == [served_traffic.version]
 
 
 @pytest.mark.rubric("monitoring", 3)
-def test_registry_served_model_matches_training(trained_model, packaged_model: Path,
-                                                fresh: Reviews, config, tmp_path: Path) -> None:
-    """Publish, promote, then `registry.load_model()` serves exactly the trained model.
+def test_logged_text_is_what_the_served_models_pii_step_made(served_traffic) -> None:
+    """The review each log line holds is the served model's own PII step applied to the raw
+    review that request sent, so recomputing from the log sees what serving saw.
 
-    Red when the registry stores or fetches a different artifact than the one trained (a swap in
-    the store, a stale served pointer to another model).
+    Red when the server logs the raw text, text masked by other code than the model's, or the
+    review of another request or position.
     """
-    store = str(tmp_path / "registry")
-    version = registry.open_registry(store).publish(packaged_model)
-    registry.open_registry(store).promote(version)
-    served, metadata = registry.load_model(None, store)
-    assert metadata["version"] == version
-    result = skew.check_skew(trained_model, served, fresh.texts, _tolerance(config))
-    assert not result["alert"], (result["message"], result["examples"])
+    model, _ = LocalRegistry(served_traffic.registry).load(served_traffic.version)
+    logged = {(r["request_id"], r["index"]): r["review"]
+              for r in read_log(str(served_traffic.log_dir)).records}
+    expected = {(request_id, index): text
+                for request_id, texts in served_traffic.sent.requests.items()
+                for index, text in enumerate(masked_texts(model, texts))}
+    assert logged == expected
 
 
 @pytest.mark.rubric("monitoring", 3)
-def test_predict_command_prints_the_training_predictions(trained_model, packaged_model: Path,
-                                                         fresh: Reviews, capsys) -> None:
-    """`python -m pipeline predict` prints, per review, the training path's label and probability.
+def test_skew_check_sees_one_perturbed_line(served_traffic, run_monitor, tmp_path: Path) -> None:
+    """Checks the checker on a copy of the served log: one feature value, one probability and
+    one review text changed, each in another line, are three mismatches of their kind.
 
-    Red when the command's own code path diverges (another model directory, a different
-    threshold, a transform applied only in the command).
+    Red when the comparison stops looking at features, probabilities or the logged text.
     """
-    _, probability = skew.training_path(trained_model, fresh.texts)
-    assert predict.main([*fresh.texts, "--model-dir", str(packaged_model)]) == 0
-    printed = capsys.readouterr().out.splitlines()
-    expected = [predict.format_prediction(int(p >= 0.5), float(p)) for p in probability]
-    assert printed == expected
+    def perturbed(records):
+        feature_line = next(r for r in records if r["features"]["values"])
+        others = [r for r in records if r is not feature_line]
+        probability_line = others[0]
+        text_line = next(r for r in others[1:] if r["review"] != r["review"].upper())
+        feature_line["features"]["values"][0] += 1e-6
+        probability_line["probability"] += 1e-6 if probability_line["probability"] < 0.5 else -1e-6
+        text_line["review"] = text_line["review"].upper()
+        return [encode_line(r) for r in records]
 
-
-@pytest.mark.rubric("monitoring", 3)
-def test_skew_check_catches_a_serving_side_change(trained_model, fresh: Reviews, config,
-                                                  run_monitor, packaged_model: Path,
-                                                  serving_path: Path, tmp_path: Path) -> None:
-    """A served copy whose preprocessing differs in one flag is an alert, also from the command.
-
-    Red when the comparison stops looking at features or probabilities (always "identical").
-    """
-    served = artifact.loads_model(artifact.dumps_model(trained_model), "copy")
-    served.set_params(preprocess__mark_negation=False)
-    result = skew.check_skew(trained_model, served, fresh.texts, _tolerance(config))
-    assert result["alert"] and result["feature_mismatches"] > 0
-    trained_path = tmp_path / "trained.skops"
-    artifact.save_model(trained_model, trained_path)
-    code, report = run_monitor("skew", "--trained", trained_path, "--model-dir", packaged_model,
-                               "--input", serving_path)
-    assert (code, report["feature_mismatches"]) == (0, 0), report.get("message")
-    changed = tmp_path / "changed.skops"
-    artifact.save_model(served, changed)
-    code, report = run_monitor("skew", "--trained", changed, "--model-dir", packaged_model,
-                               "--input", serving_path)
+    log = edited_copy(served_traffic.log_dir, tmp_path / "log", perturbed)
+    code, report = run_monitor("skew", "--log", log, "--registry", served_traffic.registry)
     assert code == 1 and report["alert"]
-    assert report["reviews"] == len(fresh.texts)
+    assert (report["feature_mismatches"], report["prediction_mismatches"],
+            report["unfaithful_texts"]) == (1, 1, 1), report["message"]

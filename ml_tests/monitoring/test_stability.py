@@ -1,94 +1,121 @@
 """Monitor 5: models are numerically stable.
 
-No input a public text box can deliver makes the model emit NaN or infinity, in probabilities
-or decision values; and training on degenerate data fails with a clear PipelineError instead
-of producing a model that would.
+`monitor stability --log` checks what serving answered (every logged probability finite, in
+[0, 1], on the side of 0.5 its label says; no line the reader refused: NaN, infinite or missing
+outputs, torn lines) and the served version's answers to HOSTILE_INPUTS. The hostile inputs the
+server accepts are also sent to the real server, which must answer and log each one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ml_tests.monitoring.traffic import Batch, edited_copy, send, serve_registry
 from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
 from pipeline.features import STOP_WORDS
 from pipeline.model import train_model
 from pipeline.monitoring import stability
+from pipeline.registry import LocalRegistry
+from pipeline.serving.predlog import encode_line
 
 HYPOTHESIS = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                       suppress_health_check=[HealthCheck.too_slow])
 
 
-def _assert_finite(model: Any, texts: list[str]) -> None:
-    probability = model.predict_proba(texts)
-    assert np.all(np.isfinite(probability)), texts
-    assert np.allclose(probability.sum(axis=1), 1.0)
-    assert np.all(np.isfinite(model.decision_function(texts))), texts
+@pytest.fixture(scope="module")
+def hostile_traffic(served_traffic, project_root: Path, config, tmp_path_factory):
+    """The hostile inputs within the server's limits (non-empty, at most
+    `serving.max_review_chars`), one per request, sent to the served version; (sent, log)."""
+    accepted = [text for text in stability.HOSTILE_INPUTS.values()
+                if text.strip() and len(text) <= config.serving.max_review_chars]
+    log_dir = tmp_path_factory.mktemp("hostile-log")
+    with serve_registry(project_root, served_traffic.registry, log_dir) as server:
+        sent = send(server.url, [Batch("hostile", accepted, 1)])
+    return accepted, sent, log_dir
+
+
+@pytest.fixture(scope="module")
+def served_model(served_traffic):
+    """The served version as the registry hands it out (sha256 verified before loading)."""
+    return LocalRegistry(served_traffic.registry).load(served_traffic.version)[0]
 
 
 @pytest.mark.rubric("monitoring", 5)
-def test_hostile_inputs_give_finite_outputs(trained_model, served_model, record) -> None:
-    """Empty, whitespace, very long, emoji, other scripts, stop words only, control characters,
-    punctuation only and a million characters: finite probabilities that sum to one, finite
-    decision values, for the trained and for the served (deserialised) model.
+def test_served_outputs_are_finite_and_consistent(served_traffic, run_monitor, record) -> None:
+    """Every output in the served log is a finite probability in [0, 1] whose label is its side
+    of 0.5, no line is torn or refused, and the served version answers every hostile input
+    (empty, stop words only, emoji, other scripts, a million characters, ...) finitely.
 
-    Red when a feature divides by a zero length or takes a log of zero (an empty token list),
-    or a classifier produces overflowing decision values.
+    Red when the served model emits NaN or infinity for some input (a division by a zero
+    length, a log of zero), or serving logs outputs that contradict each other.
     """
-    trained = stability.check_stability(trained_model)
-    served = stability.check_stability(served_model)
-    record("stability", trained)
-    assert not trained["alert"], trained["unstable"]
-    assert not served["alert"], served["unstable"]
-    assert set(trained["inputs"]) == set(stability.HOSTILE_INPUTS)
-    assert trained["inputs"]["million_characters"]["chars"] == stability.MILLION
+    code, report = run_monitor("stability", "--log", served_traffic.log_dir,
+                               "--registry", served_traffic.registry)
+    record("stability", report)
+    assert (code, report["alert"]) == (0, False), report.get("message")
+    assert report["log"]["records"] == served_traffic.sent.reviews
+    assert set(report["hostile"][served_traffic.version]["inputs"]) == set(
+        stability.HOSTILE_INPUTS)
 
 
 @pytest.mark.rubric("monitoring", 5)
-@pytest.mark.parametrize("family", ["multinomial_nb", "linear_svm"])
-def test_other_families_with_text_statistics_are_stable(family: str, train_split: Reviews,
-                                                        config) -> None:
-    """Every model family of params.yaml, with every extra text statistic switched on.
+def test_hostile_inputs_through_the_server_are_answered_and_logged(hostile_traffic,
+                                                                   served_traffic,
+                                                                   run_monitor) -> None:
+    """Each hostile input the server accepts gets a 200 and one log line with a finite output.
 
-    Red when a switchable feature (TextStats) or another family's classifier emits NaN or
-    infinity on a hostile input.
+    Red when a hostile input makes the served model fail (a 500), emit a non-finite value
+    (which the log writer refuses) or log an unusable output.
     """
-    overrides = {"model.family": family, "features.extra": ["length", "exclamations",
-                                                            "negations"]}
-    model = train_model(train_split, config.with_overrides(overrides).model_spec)
-    result = stability.check_stability(model)
-    assert not result["alert"], result["unstable"]
+    accepted, sent, log_dir = hostile_traffic
+    assert sent.errors == [] and sent.reviews == len(accepted)
+    code, report = run_monitor("stability", "--log", log_dir,
+                               "--registry", served_traffic.registry)
+    assert (code, report["alert"]) == (0, False), report.get("message")
+    assert report["log"]["records"] == len(accepted)
 
 
 @pytest.mark.rubric("monitoring", 5)
+def test_stability_check_sees_unusable_lines(served_traffic, run_monitor, tmp_path: Path) -> None:
+    """Checks the checker on a copy of the served log: a NaN, an infinite and an out-of-range
+    probability, a label that contradicts its probability and a torn line are each counted.
+
+    Red when the log check stops looking at any of them.
+    """
+    def broken(records):
+        records[0]["probability"] = float("nan")
+        records[1]["probability"] = float("inf")
+        records[2]["probability"] = 1.5
+        records[3]["label"] = 1 - records[3]["label"]
+        lines = [json.dumps(r).encode() + b"\n" for r in records[:3]]
+        torn = encode_line(records[4])[:-10] + b"\n"
+        return lines + [encode_line(r) for r in records[3:4]] + [torn] + [
+            encode_line(r) for r in records[5:]]
+
+    log = edited_copy(served_traffic.log_dir, tmp_path / "log", broken)
+    code, report = run_monitor("stability", "--log", log, "--registry", served_traffic.registry)
+    assert code == 1 and report["alert"]
+    assert report["log"]["problems"] == {
+        "probability not finite": 2, "probability outside [0, 1]": 1,
+        "not JSON (a torn or corrupted line)": 1, "label not the probability's side of 0.5": 1}
+
+
 @HYPOTHESIS
 @given(text=st.text(max_size=400))
-def test_generated_texts_give_finite_outputs(trained_model, text: str) -> None:
-    """Any unicode string (Hypothesis, seeded): finite, normalised outputs.
+def test_generated_texts_give_finite_outputs(served_model, text: str) -> None:
+    """Any unicode string (Hypothesis, seeded): finite, normalised outputs of the served version.
 
     Red as for the hostile inputs; Hypothesis finds the odd code points a list misses.
     """
-    _assert_finite(trained_model, [text])
+    assert stability.output_problems(served_model, text) == [], text
 
 
-@pytest.mark.rubric("monitoring", 5)
-@HYPOTHESIS
-@given(texts=st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=60), min_size=1,
-                      max_size=20))
-def test_generated_batches_give_finite_outputs(trained_model, texts: list[str]) -> None:
-    """Batches of arbitrary texts, as a serving batch would arrive: finite outputs per row.
-
-    Red when a batch-level step (a normalisation over rows) breaks on odd rows.
-    """
-    _assert_finite(trained_model, texts)
-
-
-@pytest.mark.rubric("monitoring", 5)
 def test_one_class_training_data_fails_clearly(train_split: Reviews, config) -> None:
     """Training on reviews of a single label raises a PipelineError naming the problem.
 
@@ -100,7 +127,6 @@ def test_one_class_training_data_fails_clearly(train_split: Reviews, config) -> 
         train_model(Reviews(negatives, [0] * len(negatives)), config.model_spec)
 
 
-@pytest.mark.rubric("monitoring", 5)
 def test_stop_word_only_training_data_fails_clearly(config) -> None:
     """Reviews made only of stop words leave an empty vocabulary: a PipelineError, no model.
 
@@ -111,20 +137,3 @@ def test_stop_word_only_training_data_fails_clearly(config) -> None:
     labels = [i % 2 for i in range(len(texts))]
     with pytest.raises(PipelineError, match="train: cannot fit"):
         train_model(Reviews(texts, labels), config.model_spec)
-
-
-def test_stability_check_flags_a_nan_model(trained_model) -> None:
-    """The check itself: a model whose probabilities are NaN is an alert naming the inputs."""
-
-    class NanModel:
-        def __getitem__(self, index):
-            return trained_model[index]
-
-        def predict_proba(self, texts):
-            return np.full((len(texts), 2), np.nan)
-
-        def decision_function(self, texts):
-            return trained_model.decision_function(texts)
-
-    result = stability.check_stability(NanModel())
-    assert result["alert"] and set(result["unstable"]) == set(stability.HOSTILE_INPUTS)

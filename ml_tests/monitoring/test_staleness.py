@@ -1,7 +1,9 @@
 """Monitor 4: models are not too stale.
 
-The served model's age (metadata `created_at`) is checked against
-`monitoring.max_model_age_days`, the age the model suite found quality to tolerate.
+`monitor staleness --registry URI` follows the registry's served pointer to the version being
+served, reads that version's metadata (fetched and sha256-verified as a server fetches it) and
+checks its `created_at` against `monitoring.max_model_age_days`, the age the model suite found
+quality to tolerate; the report adds when the version was published and promoted.
 """
 
 from __future__ import annotations
@@ -11,65 +13,70 @@ from pathlib import Path
 
 import pytest
 
+from ml_tests.monitoring.traffic import publish_and_promote
 from pipeline import artifact
-from pipeline.config import Config
-from pipeline.errors import PipelineError
 from pipeline.monitoring import model_age
-
-
-def _limit(config: Config) -> float:
-    return float(config.monitoring.max_model_age_days)
-
-
-@pytest.mark.rubric("monitoring", 4)
-def test_freshly_packaged_model_is_not_stale(packaged_model: Path, config, record) -> None:
-    """The package built in this run is minutes old: no alert.
-
-    Red when created_at is not recorded at packaging time (e.g. a constant or a copied old
-    date) or the check measures age wrongly (seconds read as days).
-    """
-    result = model_age.check_model_age(artifact.read_metadata(packaged_model), config.monitoring)
-    record("staleness", result)
-    assert not result["alert"], result["message"]
-    assert 0 <= result["age_days"] < 1
+from pipeline.registry import LocalRegistry
+from pipeline.serving.logreader import read_log
 
 
 @pytest.mark.rubric("monitoring", 4)
-def test_model_older_than_the_limit_raises_the_alert(packaged_model: Path, config) -> None:
-    """Just under the limit: no alert; just over it: alert, with the age reported.
+def test_served_version_is_as_old_as_its_build(served_traffic, served_package: Path,
+                                               run_monitor, record) -> None:
+    """The version that answered the traffic is the one checked, its age counts from the
+    created_at `dvc repro` recorded, and it is within the limit.
 
-    Red when the limit is not read from params.yaml (a hard-coded or missing bound), or the
-    comparison is reversed.
+    Red when the registry serves or reports another version than the one promoted, when the
+    published metadata carries another created_at than the build's (a copied, stale or missing
+    one), or when the served model is older than monitoring.max_model_age_days.
     """
-    metadata = artifact.read_metadata(packaged_model)
-    built = model_age.created_at(metadata)
-    limit = timedelta(days=_limit(config))
-    young = model_age.check_model_age(metadata, config.monitoring,
-                                      now=built + limit - timedelta(hours=1))
-    old = model_age.check_model_age(metadata, config.monitoring,
-                                    now=built + limit + timedelta(hours=1))
+    code, report = run_monitor("staleness", "--registry", served_traffic.registry)
+    record("staleness", report)
+    logged = {entry["version"] for entry in read_log(str(served_traffic.log_dir)).records}
+    assert logged == {report.get("model_version")} == {served_traffic.version}
+    built = artifact.read_metadata(served_package)["created_at"]
+    assert report["created_at"] == model_age.created_at({"created_at": built}).isoformat(
+        timespec="seconds")
+    assert (code, report["alert"]) == (0, False), report["message"]
+    assert report["promoted_at"] is not None and report["published_at"] is not None
+
+
+@pytest.mark.rubric("monitoring", 4)
+def test_served_version_past_the_limit_raises_the_alert(served_traffic, config) -> None:
+    """The served version checked an hour before and an hour after its limit: no alert, then
+    an alert with the age reported.
+
+    Red when the limit is not read from params.yaml (a hard-coded or missing bound), the
+    comparison is reversed, or age is measured in the wrong unit.
+    """
+    store = LocalRegistry(served_traffic.registry)
+    built = datetime.fromisoformat(
+        model_age.check_served_age(store, config.monitoring)["created_at"])
+    limit = timedelta(days=config.monitoring.max_model_age_days)
+    young = model_age.check_served_age(store, config.monitoring,
+                                       now=built + limit - timedelta(hours=1))
+    old = model_age.check_served_age(store, config.monitoring,
+                                     now=built + limit + timedelta(hours=1))
     assert (young["alert"], old["alert"]) == (False, True)
-    assert old["age_days"] == pytest.approx(_limit(config) + 1 / 24, abs=1e-3)
+    assert old["age_days"] == pytest.approx(config.monitoring.max_model_age_days + 1 / 24,
+                                            abs=1e-3)
 
 
 @pytest.mark.rubric("monitoring", 4)
-def test_monitor_staleness_command_alerts_on_an_old_package(package_copy, config,
-                                                            run_monitor) -> None:
-    """`monitor staleness` exits 0 for the fresh package and 1 for one packaged long ago.
+def test_command_reads_the_age_of_the_registrys_served_version(served_package_copy, config,
+                                                               tmp_path: Path,
+                                                               run_monitor) -> None:
+    """A registry serving a copy of the package whose metadata says it was built twice the
+    limit ago: `monitor staleness --registry` exits 1, while models/ itself is fresh.
 
-    Red when the command reads the age from somewhere else than the served package's metadata.
+    Red when the command reads the age from somewhere else than the served version's metadata
+    (the local models/ directory, the time of publication or promotion).
     """
-    code, report = run_monitor("staleness", "--model-dir", package_copy("fresh"))
-    assert (code, report["alert"]) == (0, False), report.get("message")
-    then = datetime.now(UTC) - timedelta(days=2 * _limit(config))
-    old = package_copy("old", created_at=then.isoformat(timespec="seconds"))
-    code, report = run_monitor("staleness", "--model-dir", old)
-    assert code == 1 and report["alert"]
+    then = datetime.now(UTC) - timedelta(days=2 * config.monitoring.max_model_age_days)
+    old = served_package_copy("old", created_at=then.isoformat(timespec="seconds"))
+    registry = tmp_path / "registry"
+    version = publish_and_promote(old, registry)
+    code, report = run_monitor("staleness", "--registry", registry)
+    assert code == 1 and report["alert"], report.get("message")
+    assert report["model_version"] == version
     assert report["reviews_since_training"] > 0
-
-
-def test_unreadable_created_at_is_a_user_error(packaged_model: Path, config) -> None:
-    """A package without a usable created_at is an error to fix, not a silently fresh model."""
-    metadata = {**artifact.read_metadata(packaged_model), "created_at": "last spring"}
-    with pytest.raises(PipelineError, match="created_at"):
-        model_age.check_model_age(metadata, config.monitoring)

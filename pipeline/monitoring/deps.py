@@ -64,3 +64,19 @@ def check_dependencies(metadata: dict[str, Any],
         "checked": len(recorded),
         "changes": changes,
     }
+
+
+def check_served_versions(metadata: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """`check_dependencies` for every version serving answered with (by version): an alert
+    when any of them was packaged under another environment than the one running now."""
+    results = {version: check_dependencies(meta) for version, meta in sorted(metadata.items())}
+    alerted = [version for version, result in results.items() if result["alert"]]
+    return {
+        "alert": bool(alerted),
+        "message": ("; ".join(f"version {v}: {results[v]['message']}" for v in alerted)
+                    if alerted else f"{', '.join(results)}: "
+                    + "; ".join(result["message"] for result in results.values())),
+        "versions": results,
+        "changes": [dict(change, version=version) for version, result in results.items()
+                    for change in result["changes"]],
+    }

@@ -1,13 +1,18 @@
-"""Monitor 7 (without labels): the distribution of predictions on a batch has not shifted.
+"""Monitor 7 (without labels): the predictions serving made have not drifted.
 
-Labels arrive late or never, but the share of positive predictions is available at once. It is
-compared with the model's share on a reference sample of the training distribution by a pooled
-two-proportion test (chi-square, 1 dof) and reported with its PSI. Predicted labels, not raw
-probabilities, are compared: on reviews it was fitted on the model is over-confident, so the
-probability histogram of the training data is not a fair reference (PSI 0.7 against its own
-held-out split), while the predicted-positive share is (0.550 vs 0.544).
-An alert needs both significance (p < monitoring.drift_alpha) and a material shift
-(|shift| >= monitoring.max_positive_rate_shift), so a huge batch does not alert on a trifle.
+Labels arrive late or never, but the share of positive predictions is in the prediction log
+at once. It is compared with the same version's predicted-positive share on the held-out split
+of its training data, which packaging recorded (`metrics.confusion_matrix`, columns are the
+predicted labels): the training distribution as that model sees it, measured once, outside
+any serving path that could be broken now. Predicted labels, not raw probabilities, are
+compared: on reviews it was fitted on the model is over-confident, so a probability histogram
+of training data is no fair reference, while the held-out predicted share is.
+
+The test is a pooled two-proportion test (chi-square, 1 dof), reported with its PSI. An alert
+needs both significance (p < monitoring.drift_alpha) and a material shift
+(|shift| >= monitoring.max_positive_rate_shift), so a huge batch does not alert on a trifle;
+the report states the smallest shift each way this many logged predictions show with
+probability monitoring.power (`stats.detectable_shift`).
 """
 
 from __future__ import annotations
@@ -16,37 +21,67 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.config import MonitoringConfig
-from pipeline.model import predict_labels
-from pipeline.monitoring.stats import population_stability_index, two_proportion_test
+from pipeline.errors import PipelineError
+from pipeline.monitoring.stats import (
+    detectable_shift,
+    population_stability_index,
+    two_proportion_test,
+)
 
 
-def check_drift(model: Any, reference_texts: Sequence[str], batch_texts: Sequence[str],
+def recorded_positives(metrics: dict[str, Any]) -> tuple[int, int]:
+    """(predicted positives, reviews) of the held-out split, from a confusion matrix whose rows
+    are the true labels 0, 1 and whose columns the predicted ones."""
+    matrix = metrics.get("confusion_matrix")
+    try:
+        (true_neg, false_pos), (false_neg, true_pos) = [[int(count) for count in row]
+                                                        for row in matrix]
+    except (TypeError, ValueError):
+        raise PipelineError(f"metadata.json: metrics.confusion_matrix {matrix!r} is not a 2x2"
+                            " matrix of counts; the reference share is unknown") from None
+    counts = (true_neg, false_pos, false_neg, true_pos)
+    if min(counts) < 0 or sum(counts) == 0:
+        raise PipelineError(f"metadata.json: metrics.confusion_matrix {matrix!r} holds no"
+                            " reviews")
+    return false_pos + true_pos, sum(counts)
+
+
+def check_drift(records: Sequence[dict[str, Any]], metrics: dict[str, Any],
                 monitoring: MonitoringConfig) -> dict[str, Any]:
-    """Compare the predicted-positive share on the batch with that on the reference sample."""
-    alpha = monitoring.drift_alpha
-    max_shift = monitoring.max_positive_rate_shift
-    reference, _ = predict_labels(model, reference_texts)
-    batch, _ = predict_labels(model, batch_texts)
-    reference_rate = sum(reference) / len(reference)
-    batch_rate = sum(batch) / len(batch)
-    z, p_value = two_proportion_test(sum(reference), len(reference), sum(batch), len(batch))
+    """Compare the logged predicted-positive share of one version with its recorded share."""
+    if not records:
+        raise PipelineError("drift: no logged predictions of the served version to compare")
+    reference_hits, reference_total = recorded_positives(metrics)
+    batch_hits = sum(record["label"] for record in records)
+    reference_rate = reference_hits / reference_total
+    batch_rate = batch_hits / len(records)
+    z, p_value = two_proportion_test(reference_hits, reference_total, batch_hits, len(records))
     shift = batch_rate - reference_rate
     psi = population_stability_index([1 - reference_rate, reference_rate],
                                      [1 - batch_rate, batch_rate])
-    drifted = p_value < alpha and abs(shift) >= max_shift
+    drifted = (p_value < monitoring.drift_alpha
+               and abs(shift) >= monitoring.max_positive_rate_shift)
+    detectable = detectable_shift(reference_rate, reference_total, len(records),
+                                  monitoring.drift_alpha, monitoring.power)
+    reach = ", ".join(f"{way} {'out of reach' if size is None else f'{size:.3f}'}"
+                      for way, size in detectable.items())
     return {
         "alert": drifted,
-        "message": (f"predicted positive share {batch_rate:.3f} vs {reference_rate:.3f} on the "
-                    f"reference (shift {shift:+.3f}, chi2 {z * z:.1f}, p {p_value:.2g}, "
-                    f"PSI {psi:.3f}): {'drift' if drifted else 'no drift'}"),
-        "reference_reviews": len(reference),
-        "batch_reviews": len(batch),
+        "message": (f"logged predicted positive share {batch_rate:.3f} vs {reference_rate:.3f} "
+                    f"held out at training (shift {shift:+.3f}, chi2 {z * z:.1f}, "
+                    f"p {p_value:.2g}, PSI {psi:.3f}): {'drift' if drifted else 'no drift'}; "
+                    f"{len(records)} predictions show a shift of {reach} with power "
+                    f"{monitoring.power:g}"),
+        "reference_reviews": reference_total,
+        "batch_reviews": len(records),
         "reference_positive_rate": reference_rate,
         "batch_positive_rate": batch_rate,
         "shift": shift,
         "chi2": z * z,
         "p_value": p_value,
         "psi": psi,
-        "alpha": alpha,
-        "max_shift": max_shift,
+        "alpha": monitoring.drift_alpha,
+        "power": monitoring.power,
+        "max_shift": monitoring.max_positive_rate_shift,
+        "detectable_shift": detectable,
     }

@@ -1,17 +1,23 @@
 """Monitor 4: the served model is not older than the age its quality was shown to tolerate.
 
 The model suite measures how fast quality decays with age and sets
-`monitoring.max_model_age_days` from it; this check reads the served model's `created_at` and
-alerts once that age is exceeded, with the number of reviews that arrived since as context.
+`monitoring.max_model_age_days` from it; this check reads the `created_at` of the version the
+registry serves (its served pointer, that version's verified metadata) and alerts once that
+age is exceeded, with the number of reviews that arrived since and when the version was
+published and promoted as context. A package directory can be checked the same way.
 """
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from pipeline.artifact import read_metadata
 from pipeline.config import MonitoringConfig
 from pipeline.errors import PipelineError
+from pipeline.registry import Registry
 
 SECONDS_PER_DAY = 86400.0
 
@@ -53,3 +59,27 @@ def check_model_age(metadata: dict[str, Any], monitoring: MonitoringConfig,
         "max_age_days": limit,
         "reviews_since_training": round(age_days * per_day),
     }
+
+
+def served_history(index: dict[str, Any], version: str) -> dict[str, str | None]:
+    """When `version` was published and last promoted, from the registry's events."""
+    def last(action: str) -> str | None:
+        return next((event["at"] for event in reversed(index["events"])
+                     if event.get("version") == version and event.get("action") == action),
+                    None)
+
+    return {"published_at": last("publish"), "promoted_at": last("promote")}
+
+
+def check_served_age(store: Registry, monitoring: MonitoringConfig,
+                     now: datetime | None = None) -> dict[str, Any]:
+    """`check_model_age` of the version the registry serves, its metadata fetched and verified
+    as a server fetches it, with its publish and promotion times."""
+    index = store.index()
+    version = store.served()
+    if version is None:
+        raise PipelineError(f"{store.uri}: no version is served; nothing to check")
+    with tempfile.TemporaryDirectory(prefix="served-") as scratch:
+        metadata = read_metadata(store.fetch(version, Path(scratch) / "package"))
+    return {**check_model_age(metadata, monitoring, now), "registry": store.uri,
+            **served_history(index, version)}

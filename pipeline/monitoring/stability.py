@@ -1,16 +1,21 @@
 """Monitor 5: no input makes the model emit NaN or infinity.
 
 A NaN probability compares false with every threshold, so it turns silently into a label
-downstream. The inputs here are those a public text box receives; the suite adds generated
-ones (Hypothesis) and checks that training on degenerate data fails loudly instead.
+downstream. Two views: what serving actually answered (the prediction log: NaN, infinite,
+missing or out-of-range probabilities, labels that contradict them, torn lines) and the served
+version's answers to the inputs a public text box receives sooner or later (HOSTILE_INPUTS).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from pipeline.serving.logreader import ReadStats
+
+EXAMPLES = 5  # inconsistent records quoted in a report; all are counted
 MILLION = 1_000_000
 # Inputs a public endpoint receives sooner or later, by what makes each one hostile. The canary
 # refuses a candidate that fails any of them; Monitor 5 alerts when the served model does.
@@ -101,3 +106,49 @@ def _outputs(model: Any, text: str) -> dict[str, Any]:
         return {"positive_probability": None, "decision": None}
     return {"positive_probability": _number(probability[0, -1]),
             "decision": None if decision is None else _number(decision.ravel()[0])}
+
+
+def check_logged_outputs(records: Sequence[dict[str, Any]], stats: ReadStats) -> dict[str, Any]:
+    """Alert on any unusable output in the prediction log: a line the reader refused (a NaN,
+    infinite, missing or out-of-range probability, a torn line; by reason in
+    `stats.problems`), or a record whose label is not its probability's side of 0.5 (the
+    threshold every answer uses, pipeline.model.predict_labels)."""
+    inconsistent = [f"{record['request_id']}#{record['index']}" for record in records
+                    if record["label"] != int(record["probability"] >= 0.5)]
+    probabilities = [record["probability"] for record in records]
+    problems = {**stats.problems}
+    if inconsistent:
+        problems["label not the probability's side of 0.5"] = len(inconsistent)
+    described = ", ".join(f"{count} {problem}" for problem, count in sorted(problems.items()))
+    return {
+        "alert": bool(problems),
+        "message": (f"unusable outputs in the log: {described}" if problems else
+                    f"all {len(records)} logged outputs finite, in [0, 1] and consistent"),
+        "records": len(records),
+        "invalid_lines": stats.invalid_lines,
+        "partial_lines": stats.partial_lines,
+        "problems": problems,
+        "inconsistent_examples": inconsistent[:EXAMPLES],
+        "probability_range": [min(probabilities, default=None), max(probabilities, default=None)],
+    }
+
+
+def check_served_stability(models: dict[str, Any], records: Sequence[dict[str, Any]],
+                           stats: ReadStats) -> dict[str, Any]:
+    """The log's outputs (`check_logged_outputs`) and the hostile inputs on every version the
+    log names (`check_stability`): one alert when either finds an unusable output."""
+    logged = check_logged_outputs(records, stats)
+    hostile = {version: check_stability(model) for version, model in sorted(models.items())}
+    unstable = {version: result["unstable"] for version, result in hostile.items()
+                if result["alert"]}
+    messages = [logged["message"]] + [f"version {version}: {hostile[version]['message']}"
+                                      for version in unstable]
+    return {
+        "alert": logged["alert"] or bool(unstable),
+        "message": "; ".join(messages) if logged["alert"] or unstable else
+                   f"{logged['message']}; finite, valid outputs for all"
+                   f" {len(HOSTILE_INPUTS)} hostile inputs on {', '.join(sorted(models))}",
+        "log": logged,
+        "hostile": hostile,
+        "unstable": unstable,
+    }

@@ -22,6 +22,7 @@ error naming the file and line, and two different labels for one review are refu
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +42,7 @@ class ReadStats:
     lines: int = 0             # whole prediction records read
     partial_lines: int = 0     # a file's last line without its newline yet
     invalid_lines: int = 0     # lines that are not a prediction record
+    problems: dict[str, int] = field(default_factory=dict)  # invalid lines by reason
 
 
 @dataclass
@@ -84,21 +86,37 @@ def log_files(uri: str, since: date | None = None, until: date | None = None,
     return fs, sorted(chosen, key=lambda path: (_name(path), path))
 
 
+def record_problem(value: Any) -> str | None:
+    """Why `value` (a decoded log line) is not a whole prediction record with the types the
+    writer gives each field; None when it is one."""
+    if not isinstance(value, dict):
+        return "not a JSON object"
+    missing = [name for name in FIELDS if name not in value]
+    if missing:
+        return f"missing {missing[0]}"
+    features = value["features"]
+    probability = value["probability"]
+    checks = (
+        (isinstance(value["time"], str) and isinstance(value["version"], str)
+         and isinstance(value["request_id"], str) and _natural(value["index"]),
+         "malformed time, version, request_id or index"),
+        (value["review"] is None or isinstance(value["review"], str), "review not a string"),
+        (isinstance(features, dict) and isinstance(features.get("indices"), list)
+         and isinstance(features.get("values"), list)
+         and len(features["indices"]) == len(features["values"]), "malformed features"),
+        (_number(probability), "probability not a number"),
+        (not _number(probability) or math.isfinite(probability), "probability not finite"),
+        (not _number(probability) or not math.isfinite(probability)
+         or 0.0 <= probability <= 1.0, "probability outside [0, 1]"),
+        (value["label"] in (0, 1) and not isinstance(value["label"], bool), "label not 0 or 1"),
+        (_number(value["latency_ms"]), "latency_ms not a number"),
+    )
+    return next((problem for ok, problem in checks if not ok), None)
+
+
 def is_record(value: Any) -> bool:
     """A whole prediction log record, with the types the writer gives each field."""
-    if not isinstance(value, dict) or any(name not in value for name in FIELDS):
-        return False
-    features = value["features"]
-    return (isinstance(value["time"], str) and isinstance(value["version"], str)
-            and isinstance(value["request_id"], str) and _natural(value["index"])
-            and (value["review"] is None or isinstance(value["review"], str))
-            and isinstance(features, dict)
-            and isinstance(features.get("indices"), list)
-            and isinstance(features.get("values"), list)
-            and len(features["indices"]) == len(features["values"])
-            and _number(value["probability"]) and 0.0 <= value["probability"] <= 1.0
-            and value["label"] in (0, 1) and not isinstance(value["label"], bool)
-            and _number(value["latency_ms"]))
+    return record_problem(value) is None
 
 
 def _natural(value: Any) -> bool:
@@ -122,13 +140,15 @@ def iter_log(uri: str, stats: ReadStats, since: date | None = None, until: date 
                     continue
                 try:
                     record = json.loads(line)
+                    problem = record_problem(record)
                 except ValueError:  # also a torn line's undecodable UTF-8
-                    record = None
-                if is_record(record):
+                    record, problem = None, "not JSON (a torn or corrupted line)"
+                if problem is None:
                     stats.lines += 1
                     yield record
                 else:
                     stats.invalid_lines += 1
+                    stats.problems[problem] = stats.problems.get(problem, 0) + 1
 
 
 def _label_files(fs: Any, root: str) -> list[str]:

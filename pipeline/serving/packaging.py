@@ -1,7 +1,9 @@
 """Writing a package directory: the artifact beside a metadata.json that says what it is.
 
 A model below `quality.min_accuracy` is refused and the previous package stays as it was: the
-artifact and its metadata are only replaced once everything has been checked.
+artifact and its metadata are only replaced once everything has been checked. Figures measured
+on the artifact itself (the package stage's performance baseline) join the metadata before
+anything is written, so a package never holds an artifact without them.
 """
 
 from __future__ import annotations
@@ -56,17 +58,29 @@ def check_min_accuracy(metrics: dict[str, Any], quality: QualityConfig) -> None:
         )
 
 
-def package_model(model_path: Path, metrics: dict[str, Any], config: Config,
-                  out_dir: Path, data_path: Path) -> dict[str, Any]:
-    """Check, then write the artifact and its metadata atomically; returns the metadata.
+def prepare_package(model_path: Path, metrics: dict[str, Any], config: Config,
+                    data_path: Path) -> tuple[bytes, dict[str, Any]]:
+    """Check the model against the floor, then its artifact bytes and their metadata.
 
     The whole config is the spec the metadata records; `data_path` is the labelled file the model
-    was trained from, recorded by its sha256.
+    was trained from, recorded by its sha256. Nothing is written yet: the caller may add fields
+    measured on these very bytes before `write_package`.
     """
     check_min_accuracy(metrics, config.quality)
     data = model_path.read_bytes()
-    metadata = build_metadata(sha256_bytes(data), sha256_file(data_path), metrics,
-                              config.as_mapping())
+    return data, build_metadata(sha256_bytes(data), sha256_file(data_path), metrics,
+                                config.as_mapping())
+
+
+def write_package(out_dir: Path, data: bytes, metadata: dict[str, Any]) -> None:
+    """Write the artifact and its metadata, each atomically."""
     write_bytes_atomic(out_dir / ARTIFACT_NAME, data)
     write_json_atomic(out_dir / METADATA_NAME, metadata)
+
+
+def package_model(model_path: Path, metrics: dict[str, Any], config: Config,
+                  out_dir: Path, data_path: Path) -> dict[str, Any]:
+    """Check, then write the artifact and its metadata atomically; returns the metadata."""
+    data, metadata = prepare_package(model_path, metrics, config, data_path)
+    write_package(out_dir, data, metadata)
     return metadata

@@ -93,9 +93,14 @@ class ServedModel:
         indices, values = rows.indices.tolist(), rows.data.tolist()
         features = [{"indices": indices[start:end], "values": values[start:end]}
                     for start, end in itertools.pairwise(bounds)]
-        preprocess = steps["preprocess"]
-        masked = [dict(preprocess.steps(text)).get(PII_STEP) for text in texts]
-        return Scored(labels, probabilities, features, masked)
+        return Scored(labels, probabilities, features, masked_texts(self.model, texts))
+
+
+def masked_texts(model: Any, texts: list[str]) -> list[str | None]:
+    """Each review as the model's own preprocessing leaves it after its PII step: the text the
+    prediction log holds (None for every review when the model has no such step)."""
+    preprocess = model.named_steps["preprocess"]
+    return [dict(preprocess.steps(text)).get(PII_STEP) for text in texts]
 
 
 class ModelSource(ABC):

@@ -1,7 +1,9 @@
 """Stage `package`: the servable model directory, `models/model.skops` + `models/metadata.json`.
 
 A model below `quality.min_accuracy` is refused (`serving.packaging`) and the previous package
-stays as it was.
+stays as it was. The metadata records the served path's computing figures relative to the
+course baseline, measured here (`monitoring.performance.release_baseline`): Monitor 6 compares
+the version being served with them, so they must come from the build, never from a check.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from pathlib import Path
 from pipeline.artifact import ARTIFACT_NAME
 from pipeline.cli import CommandParser
 from pipeline.config import load_config
+from pipeline.data.reviews import read_reviews
 from pipeline.data.sources import raw_file
 from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL
-from pipeline.serving.packaging import package_model
+from pipeline.monitoring.performance import release_baseline
+from pipeline.serving.packaging import prepare_package, write_package
 
 
 def main(argv: list[str]) -> int:
@@ -25,8 +29,10 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     config = load_config(args.params)
     metrics = json.loads(METRICS.read_text(encoding="utf-8"))
-    metadata = package_model(TRAINED_MODEL, metrics, config, args.out,
-                             raw_file(config.data, "training"))
+    training = raw_file(config.data, "training")
+    data, metadata = prepare_package(TRAINED_MODEL, metrics, config, training)
+    metadata.update(release_baseline(data, metadata, read_reviews(training), config))
+    write_package(args.out, data, metadata)
     print(f"{args.out / ARTIFACT_NAME}: version {metadata['version']}, "
           f"accuracy {metrics['accuracy']:.3f}")
     return 0

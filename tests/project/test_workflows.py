@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ import yaml
 from pytest_ml_test_score.cli import COMMANDS as SCORING_COMMANDS
 
 from pipeline.__main__ import COMMANDS as PIPELINE_COMMANDS
+from pipeline.monitoring.cli import CHECKS as MONITOR_CHECKS
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.yml"))
@@ -43,7 +46,8 @@ def uses(workflow: dict[str, Any]) -> list[str]:
 
 
 def test_workflows_match_the_github_schema() -> None:
-    assert [f.name for f in FILES] == ["ci.yml", "plugin.yml", "pr.yml", "release.yml"]
+    assert [f.name for f in FILES] == ["ci.yml", "monitor.yml", "plugin.yml", "pr.yml",
+                                       "release.yml"]
     result = check_jsonschema(*FILES)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -197,3 +201,98 @@ def test_base_score_copes_with_a_base_commit_without_bundled_data() -> None:
               if step.get("with", {}).get("sparse-checkout") == "pipeline/data/bundled"]
     assert sparse, "the head's bundled data is not fetched for the base run"
     assert "cp head-data/pipeline/data/bundled/*.tsv data/raw/" in scripts(load("pr.yml"))
+
+
+def monitor_checks_step() -> dict[str, Any]:
+    return next(step for step in load("monitor.yml")["jobs"]["monitor"]["steps"]
+                if step.get("name") == "Every monitor check")
+
+
+def test_monitoring_runs_daily_and_on_demand() -> None:
+    """Red when: nothing runs the monitors unless someone remembers to."""
+    triggers = load("monitor.yml")["on"]
+    assert "workflow_dispatch" in triggers
+    (schedule,) = triggers["schedule"]
+    minute, hour, day, month, weekday = schedule["cron"].split()
+    assert minute.isdigit() and hour.isdigit() and (day, month, weekday) == ("*", "*", "*")
+
+
+def test_monitoring_checks_the_served_version_and_the_log_from_repository_settings() -> None:
+    """Every check runs, against the registry and the log the repository variables name, with
+    the secrets checked first (one line naming what is missing)."""
+    monitor = load("monitor.yml")
+    assert monitor["env"]["REGISTRY_URI"] == "${{ vars.REGISTRY_URI }}"
+    assert monitor["env"]["PREDICTION_LOG_URI"] == "${{ vars.PREDICTION_LOG_URI }}"
+    script = monitor_checks_step()["run"]
+    assert 'python -m pipeline monitor "$check" --registry "$REGISTRY_URI"' in script
+    for check in MONITOR_CHECKS:
+        assert re.search(rf"\b{check}\b", script), check
+    job = monitor["jobs"]["monitor"]
+    secrets = set(re.findall(r"secrets\.(\w+)", yaml.safe_dump(job)))
+    first = job["steps"][0]
+    assert secrets and secrets <= set(first["env"]) and "exit 1" in first["run"]
+
+
+def test_monitoring_uploads_its_figures_even_when_a_check_fails() -> None:
+    """Red when: the reports of a red run, the ones that say why, are thrown away."""
+    steps = load("monitor.yml")["jobs"]["monitor"]["steps"]
+    upload = next(step for step in steps
+                  if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()"
+    assert upload["with"]["path"] == "reports/monitor_*.json"
+    assert steps.index(upload) > steps.index(monitor_checks_step())
+
+
+STUB_PYTHON = """#!/usr/bin/env bash
+if [ "$1 $2 $3" = "-m pipeline monitor" ]; then
+  echo "$4 $*" >> calls.txt
+  case " $FAILING " in
+    *" $4:2 "*) exit 2 ;;
+    *" $4:1 "*) printf '{"alert": true, "message": "stub alert of %s"}' "$4" \
+                  > "reports/monitor_$4.json"; exit 1 ;;
+  esac
+  printf '{"alert": false, "message": "ok"}' > "reports/monitor_$4.json"
+  exit 0
+fi
+exec "$REAL_PYTHON" "$@"
+"""
+
+
+def run_monitor_checks(tmp_path: Path, failing: str) -> tuple[int, str, str]:
+    """The workflow's check step in bash with `python -m pipeline monitor` stubbed: checks named
+    in `failing` as `check:code` exit with that code; (exit code, summary, calls)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stub = bin_dir / "python"
+    stub.write_text(STUB_PYTHON, encoding="utf-8")
+    stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "REAL_PYTHON": sys.executable, "FAILING": failing, "REGISTRY_URI": "hf://o/m",
+           "LABELS_URI": "s3://labels", "GITHUB_STEP_SUMMARY": str(summary)}
+    # GitHub runs a step as `bash --noprofile --norc -eo pipefail {0}`
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",  # nosec B603
+                             monitor_checks_step()["run"]],
+                            cwd=tmp_path, env=env, capture_output=True, text=True,
+                            check=False, timeout=60)
+    return (result.returncode, summary.read_text(encoding="utf-8"),
+            (tmp_path / "calls.txt").read_text(encoding="utf-8"))
+
+
+def test_monitoring_goes_red_on_an_alert_with_the_failed_checks_in_the_summary(
+        tmp_path: Path) -> None:
+    """An alert (exit 1) and a check that could not run (exit 2) turn the job red and are listed
+    in the job summary; every other check still ran."""
+    code, summary, calls = run_monitor_checks(tmp_path, "drift:1 skew:2")
+    assert code == 1
+    assert "| drift | 1 | stub alert of drift |" in summary
+    assert "| skew | 2 | no report" in summary
+    assert {line.split()[0] for line in calls.splitlines()} == set(MONITOR_CHECKS)
+    assert all('--registry hf://o/m' in line for line in calls.splitlines())
+
+
+def test_monitoring_stays_green_when_every_check_passes(tmp_path: Path) -> None:
+    """No alert: exit 0 and a summary that says so."""
+    code, summary, _ = run_monitor_checks(tmp_path, "")
+    assert code == 0
+    assert "Every check passed." in summary

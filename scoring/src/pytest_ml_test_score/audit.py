@@ -47,9 +47,9 @@ from pytest_ml_test_score.faults import (
     load_registry,
 )
 from pytest_ml_test_score.marks import RubricRef
-from pytest_ml_test_score.targets import Target, is_test_code, read_targets, refusal
 from pytest_ml_test_score.reportfile import JSON_NAME, ReportError, load_report, write_json
 from pytest_ml_test_score.score import final_score, is_scored, section_score
+from pytest_ml_test_score.targets import Target, is_test_code, read_targets, refusal
 
 AUDIT_NAME = "fault_audit.json"
 SCHEMA_VERSION = 1

@@ -10,7 +10,7 @@ import pytest
 from ml_tests.support.s3 import DUMMY_CREDENTIALS, moto_s3, s3_client
 from pipeline.errors import PipelineError
 from pipeline.serving import predlog
-from pipeline.serving.logreader import read_labels, read_log
+from pipeline.serving.logreader import is_record, read_labels, read_log, record_problem
 
 BUCKET = "prediction-logs"
 
@@ -131,3 +131,26 @@ def test_a_line_with_wrong_field_types_is_not_a_record(tmp_path, change):
         json.dumps({**record("a"), **change}) + "\n", encoding="utf-8")
     read = read_log(str(tmp_path))
     assert (read.records, read.stats.invalid_lines) == ([], 1)
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    (b'{"a": 1', "not JSON (a torn or corrupted line)"),
+    (b"[1]", "not a JSON object"),
+    (json.dumps({**record("a"), "probability": float("nan")}).encode(), "probability not finite"),
+    (json.dumps({**record("a"), "probability": float("-inf")}).encode(),
+     "probability not finite"),
+    (json.dumps({**record("a"), "probability": 1.5}).encode(), "probability outside [0, 1]"),
+    (json.dumps({**record("a"), "probability": None}).encode(), "probability not a number"),
+    (json.dumps({k: v for k, v in record("a").items() if k != "label"}).encode(),
+     "missing label"),
+])
+def test_refused_lines_are_counted_by_reason(tmp_path, line, problem):
+    (tmp_path / "predictions-2026-12-01-r.jsonl").write_bytes(lines(record("ok")) + line + b"\n")
+    read = read_log(str(tmp_path))
+    assert [r["request_id"] for r in read.records] == ["ok"]
+    assert read.stats.problems == {problem: 1} and read.stats.invalid_lines == 1
+
+
+def test_record_problem_is_none_exactly_for_records():
+    assert record_problem(record("a")) is None and is_record(record("a"))
+    assert record_problem({**record("a"), "index": -1}) is not None

@@ -17,6 +17,7 @@ from pipeline.serving.served import (
     RegistrySource,
     ServedModel,
     Watcher,
+    masked_texts,
 )
 
 
@@ -127,3 +128,11 @@ def test_a_zero_interval_watcher_never_starts():
     watcher = Watcher(0.0, lambda: pytest.fail("checked"))
     watcher.start()
     watcher.stop()
+
+
+def test_masked_texts_are_the_pii_steps_output_of_the_model(packages):
+    model, _ = load_package(packages[0])
+    masked = masked_texts(model, ["Call ME at 555-123-4567", "Fine."])
+    assert masked == [dict(model.named_steps["preprocess"].steps(text))["mask_pii"]
+                      for text in ["Call ME at 555-123-4567", "Fine."]]
+    assert "555" not in masked[0] and masked[0] == masked[0].lower()
