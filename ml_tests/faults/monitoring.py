@@ -57,6 +57,7 @@ def publish_altered(monkeypatch: pytest.MonkeyPatch,
 
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
+    register_served_path(registry)
 
     @registry.fault("scikit-learn-upgraded-under-the-model",
                     "The environment running the checks has another scikit-learn than the one "
@@ -150,16 +151,6 @@ def register(registry: FaultRegistry) -> None:
 
         monkeypatch.setattr(served.ServedModel, "score", score)
 
-    @registry.fault("published-package-dated-long-ago",
-                    f"The release publishes the artifact with a metadata.json copied from a "
-                    f"build {STALE_DAYS} days ago, so the registry serves a version past its "
-                    "maximum age.",
-                    [("monitoring", 4)], kind="artifact")
-    def published_package_dated_long_ago(monkeypatch: pytest.MonkeyPatch) -> None:
-        then = datetime.now(UTC) - timedelta(days=STALE_DAYS)
-        publish_altered(monkeypatch, lambda _copy, metadata: {
-            **metadata, "created_at": then.isoformat(timespec="seconds")})
-
     @registry.fault("features-divided-by-token-count",
                     "The vectoriser scales each review's row by its number of known tokens "
                     "instead of its norm, so a review whose words are all unknown gets 0/0 = "
@@ -177,6 +168,49 @@ def register(registry: FaultRegistry) -> None:
                 return rows.toarray() / rows.getnnz(axis=1)[:, None]
 
         monkeypatch.setattr(TfidfVectorizer, "transform", transform)
+
+    @registry.fault("latency-tolerance-loosened",
+                    "params.yaml tolerates a served version ten times slower than at its release "
+                    "(monitoring.max_latency_ratio: 10), so a 3x regression raises no alert.",
+                    [("monitoring", 6)], kind="tolerance")
+    def latency_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"monitoring.max_latency_ratio": 10.0})
+
+    @registry.fault("memory-tolerance-loosened",
+                    "params.yaml tolerates a thousand times the peak memory recorded at release, "
+                    "so a served path that densifies its features passes.",
+                    [("monitoring", 6)], kind="tolerance")
+    def memory_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"monitoring.max_memory_ratio": 1000.0})
+
+    @registry.fault("drift-tolerance-loosened",
+                    "params.yaml only alerts on a shift of the predicted-positive share above "
+                    "0.5, so a shift the delayed labels confirm raises no alarm.",
+                    [("monitoring", 7)], kind="tolerance")
+    def drift_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"monitoring.max_positive_rate_shift": 0.5})
+
+    @registry.fault("accuracy-drop-tolerated",
+                    "params.yaml tolerates a live accuracy 0.5 below the recorded one "
+                    "(monitoring.max_accuracy_drop: 0.5), so a drop the labels show passes.",
+                    [("monitoring", 7)], kind="tolerance")
+    def accuracy_drop_tolerated(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"monitoring.max_accuracy_drop": 0.5})
+
+
+def register_served_path(registry: FaultRegistry) -> None:
+    """The faults of what is served: a stale or corrupted package reaching the registry, and
+    shared serving code that got slower or hungrier (Monitor 4, 6, 7)."""
+
+    @registry.fault("published-package-dated-long-ago",
+                    f"The release publishes the artifact with a metadata.json copied from a "
+                    f"build {STALE_DAYS} days ago, so the registry serves a version past its "
+                    "maximum age.",
+                    [("monitoring", 4)], kind="artifact")
+    def published_package_dated_long_ago(monkeypatch: pytest.MonkeyPatch) -> None:
+        then = datetime.now(UTC) - timedelta(days=STALE_DAYS)
+        publish_altered(monkeypatch, lambda _copy, metadata: {
+            **metadata, "created_at": then.isoformat(timespec="seconds")})
 
     @registry.fault("shared-preprocessing-slowed",
                     f"The review preprocessing every model shares does its work {SLOWDOWN} times "
@@ -227,31 +261,3 @@ def register(registry: FaultRegistry) -> None:
             return {**metadata, "sha256": sha, "version": sha[:12]}
 
         publish_altered(monkeypatch, invert)
-
-    @registry.fault("latency-tolerance-loosened",
-                    "params.yaml tolerates a served version ten times slower than at its release "
-                    "(monitoring.max_latency_ratio: 10), so a 3x regression raises no alert.",
-                    [("monitoring", 6)], kind="tolerance")
-    def latency_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
-        patch_params(monkeypatch, {"monitoring.max_latency_ratio": 10.0})
-
-    @registry.fault("memory-tolerance-loosened",
-                    "params.yaml tolerates a thousand times the peak memory recorded at release, "
-                    "so a served path that densifies its features passes.",
-                    [("monitoring", 6)], kind="tolerance")
-    def memory_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
-        patch_params(monkeypatch, {"monitoring.max_memory_ratio": 1000.0})
-
-    @registry.fault("drift-tolerance-loosened",
-                    "params.yaml only alerts on a shift of the predicted-positive share above "
-                    "0.5, so a shift the delayed labels confirm raises no alarm.",
-                    [("monitoring", 7)], kind="tolerance")
-    def drift_tolerance_loosened(monkeypatch: pytest.MonkeyPatch) -> None:
-        patch_params(monkeypatch, {"monitoring.max_positive_rate_shift": 0.5})
-
-    @registry.fault("accuracy-drop-tolerated",
-                    "params.yaml tolerates a live accuracy 0.5 below the recorded one "
-                    "(monitoring.max_accuracy_drop: 0.5), so a drop the labels show passes.",
-                    [("monitoring", 7)], kind="tolerance")
-    def accuracy_drop_tolerated(monkeypatch: pytest.MonkeyPatch) -> None:
-        patch_params(monkeypatch, {"monitoring.max_accuracy_drop": 0.5})
