@@ -56,17 +56,25 @@ class Timing:
 
 @contextmanager
 def untraced() -> Iterator[None]:
-    """Time the code, not a tracer.
+    """Time the code, not a tracer or the garbage collector of a large process.
 
     Under coverage (or a debugger) every Python line pays for a trace call while C code does not,
     so our Python preprocessing would look 2x slower next to the reference's C vectoriser and every
-    ratio would drift with the test command's options.
+    ratio would drift with the test command's options. Likewise a collection pass costs in
+    proportion to everything the process holds (a whole test session's objects), and only the
+    side that allocates many small Python objects triggers it, so the collector is paused while
+    timing, as `timeit` does.
     """
     tracer = sys.gettrace()
+    collecting = gc.isenabled()
     sys.settrace(None)
+    gc.collect()
+    gc.disable()
     try:
         yield
     finally:
+        if collecting:
+            gc.enable()
         sys.settrace(tracer)
 
 
