@@ -2,7 +2,7 @@
 
 The end-to-end runs work in temporary copies of the project (pipeline/, dvc.yaml, params.yaml,
 .dvc/config, .dvcignore) with a fresh git repository and a DVC site cache inside the copy, so
-`/work/main`'s own outputs and caches are never touched. Both cold runs start at once (they are
+the project's own outputs and caches are never touched. Both cold runs start at once (they are
 independent) and each fixture is built once per session.
 """
 
