@@ -6,19 +6,13 @@ import pytest
 
 from pytest_ml_test_score import fault_plugin
 from pytest_ml_test_score.faults import FAULT_ENV, REGISTRY_ENV
+from toy_fault import TOY, TOY_FAULTS
 
 
 def test_plugin_injects_the_fault_and_undoes_it(pytester, monkeypatch):
     pytester.makepyfile(
-        toy="def double(x):\n    return 2 * x\n",
-        toy_faults=(
-            "from pytest_ml_test_score.faults import FaultRegistry\n"
-            "FAULTS = FaultRegistry()\n"
-            "@FAULTS.fault('identity', 'double returns its input', [('data', 1)], kind='code')\n"
-            "def _identity(monkeypatch):\n"
-            "    import toy\n"
-            "    monkeypatch.setattr(toy, 'double', lambda x: x)\n"
-        ),
+        toy=TOY,
+        toy_faults=TOY_FAULTS,
         test_toy=(
             "import pytest, toy\n"
             "@pytest.mark.rubric('data', 1)\n"

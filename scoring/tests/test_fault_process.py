@@ -12,16 +12,8 @@ import pytest
 
 from pytest_ml_test_score import fault_process
 from pytest_ml_test_score.faults import FAULT_ENV, REGISTRY_ENV
+from toy_fault import TOY, TOY_FAULTS
 
-TOY = "def double(x):\n    return 2 * x\n"
-TOY_FAULTS = (
-    "from pytest_ml_test_score.faults import FaultRegistry\n"
-    "FAULTS = FaultRegistry()\n"
-    "@FAULTS.fault('identity', 'double returns its input', [('data', 1)], kind='code')\n"
-    "def _identity(monkeypatch):\n"
-    "    import toy\n"
-    "    monkeypatch.setattr(toy, 'double', lambda x: x)\n"
-)
 CHILD = "import toy; print(toy.double(2))"
 # A test that starts a child the way pipeline tests do: an explicit environment without
 # PYTHONPATH. Under the fault the child answers 2, and the test fails.
