@@ -65,7 +65,19 @@ def test_every_scored_item_detected(toy_project, capsys):
     assert result["items"]["infra"]["3"] == {
         "faults": [], "detected": False, "caught_by": {}, "kinds": [], "proven": False,
         "scored": False}
-    assert "detected 2 of 28; undetected scored items: none" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "detected 2 of 28; undetected scored items: none" in captured.out
+    progress = captured.err.splitlines()
+    assert progress[0].endswith("clean run of test_toy.py")
+    assert sorted(line.split("fault ")[1][:6] for line in progress[2:]) == ["1 of 2", "2 of 2"]
+    assert all("1 test(s) failed" in line for line in progress[2:])
+
+
+@pytest.mark.usefixtures("toy_project")
+def test_quiet_leaves_only_the_table(capsys):
+    assert audit.main(["--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and "detected 2 of 28" in captured.out
 
 
 def test_a_toothless_test_is_reported_undetected(toy_project, capsys):

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
 from pytest_ml_test_score.config import AuditConfig, ConfigError, load
@@ -47,6 +47,7 @@ from pytest_ml_test_score.faults import (
     load_registry,
 )
 from pytest_ml_test_score.marks import RubricRef
+from pytest_ml_test_score.progress import Progress
 from pytest_ml_test_score.reportfile import JSON_NAME, ReportError, load_report, write_json
 from pytest_ml_test_score.score import final_score, is_scored, section_score
 from pytest_ml_test_score.targets import Target, is_test_code, read_targets, refusal
@@ -200,9 +201,21 @@ def _fault_entry(fault: Fault, run: RunResult | None, refused: str | None,
             "error": run.error if run is not None else "not run"}
 
 
+def run_outcome(run: RunResult) -> str:
+    """What a fault run showed, in a few words for the progress line."""
+    if run.error:
+        return "crashed"
+    if not run.report:
+        return "no test claims it"
+    return f"{len(run.failed_tests)} test(s) failed" if run.failed_tests else "nothing failed"
+
+
 def audit(config: AuditConfig, workdir: Path, jobs: int | None = None,
-          only: list[str] | None = None) -> dict[str, Any]:
-    """Run the clean suites, then every fault (or those named in ONLY) in parallel, and judge."""
+          only: list[str] | None = None, progress: TextIO | None = None) -> dict[str, Any]:
+    """Run the clean suites, then every fault (or those named in ONLY) in parallel, and judge.
+
+    With a PROGRESS stream, a line for the clean run and one for every finished fault run.
+    """
     if str(Path.cwd()) not in sys.path:  # as for `python -m pytest`: the project root imports
         sys.path.insert(0, str(Path.cwd()))
     if config.faults is None:  # the one setting without a default: only the project knows it
@@ -213,20 +226,31 @@ def audit(config: AuditConfig, workdir: Path, jobs: int | None = None,
             fault.name for fault in registry]
     except FaultError as exc:
         raise AuditError(str(exc)) from None
+    workers = max(1, jobs or config.jobs)
+    tracker = None if progress is None else Progress(len(selected), workers, progress)
+    if tracker is not None:
+        tracker.say(f"clean run of {', '.join(config.paths)}")
     clean = run_pytest(list(config.paths), config, workdir / "clean")
     check_clean(clean.report)
+    if tracker is not None:
+        tracker.say(f"clean run green ({clean.seconds:.0f} s); {len(selected)} fault(s), "
+                    f"{workers} at a time")
 
     def one(fault_name: str) -> tuple[str, RunResult]:
         refs = registry.get(fault_name).breaks
         targets = sorted({test for ref in refs for test in item_tests(clean.report, ref)})
         if not targets:
-            return fault_name, RunResult(report={})
-        try:
-            return fault_name, run_pytest(targets, config, workdir / fault_name, fault=fault_name)
-        except AuditError as exc:  # a fault that crashes the run proves nothing about a test
-            return fault_name, RunResult(report={}, error=str(exc))
+            run = RunResult(report={})
+        else:
+            try:
+                run = run_pytest(targets, config, workdir / fault_name, fault=fault_name)
+            except AuditError as exc:  # a fault that crashes the run proves nothing
+                run = RunResult(report={}, error=str(exc))
+        if tracker is not None:
+            tracker.finished(fault_name, run.seconds, run_outcome(run))
+        return fault_name, run
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs or config.jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         runs = dict(pool.map(one, selected))
     result = judge(clean.report, registry, runs, config, Path.cwd())
     result["seconds"] = {"clean": round(clean.seconds, 1)}
@@ -327,12 +351,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--config", default="pyproject.toml", type=Path)
     parser.add_argument("--fault", action="append", metavar="NAME", default=None,
                         help="run only this fault (repeatable); the other faults count as not run")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress lines on stderr, only the table")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         config = load(args.config).audit
         with tempfile.TemporaryDirectory(prefix="ml-score-audit-") as scratch:
-            result = audit(config, Path(scratch), args.jobs, args.fault)
+            result = audit(config, Path(scratch), args.jobs, args.fault,
+                           None if args.quiet else sys.stderr)
     except (ConfigError, AuditError) as exc:
         print(f"ml-test-score audit: error: {exc}", file=sys.stderr)
         return 2
