@@ -36,6 +36,20 @@ def test_plugin_injects_the_fault_and_undoes_it(pytester, monkeypatch):
     result.stderr.fnmatch_lines(["*unknown fault 'nope'; registered: identity*"])
 
 
+def test_under_the_audit_a_run_stops_once_every_claimed_item_failed(pytester, monkeypatch):
+    body = "    assert toy.double(2) == 4\n"
+    three = "".join(f"@pytest.mark.rubric('data', 1)\ndef test_{n}():\n{body}" for n in "abc")
+    pytester.makepyfile(toy=TOY, toy_faults=TOY_FAULTS, test_toy="import pytest, toy\n" + three)
+    monkeypatch.syspath_prepend(pytester.path)
+    monkeypatch.setenv("ML_TEST_SCORE_FAULT", "identity")
+    monkeypatch.setenv("ML_TEST_SCORE_FAULT_REGISTRY", "toy_faults:FAULTS")
+    pytester.runpytest().assert_outcomes(failed=3)  # by hand: every failure is shown
+    monkeypatch.setenv("ML_TEST_SCORE_FAULT_STOP", "1")
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*every item the fault claims has a failing test*"])
+
+
 def test_without_the_variable_no_fault_is_requested(monkeypatch):
     monkeypatch.delenv(FAULT_ENV, raising=False)
     monkeypatch.setenv(REGISTRY_ENV, "toy_faults:FAULTS")

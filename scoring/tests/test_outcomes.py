@@ -113,6 +113,15 @@ def test_run_record_counts_unrun_and_deselected_tests_as_skipped():
     assert "unmarked" not in record.outcomes
 
 
+def test_selected_tests_without_an_outcome_are_unfinished():
+    record = RunRecord()
+    for nodeid, selected in (("ran", True), ("skipped", True), ("never", True), ("off", False)):
+        record.add_collected(nodeid, [RubricRef("data", 1)], selected=selected)
+    record.add_report("ran", "call", "passed")
+    record.add_report("skipped", "setup", "skipped")
+    assert record.unfinished() == {"never"}  # deselected tests are not the run's to finish
+
+
 def test_worker_message_round_trip():
     worker = RunRecord()
     worker.add_collected("a", [RubricRef("infra", 3)], selected=False)

@@ -174,6 +174,16 @@ def test_section_marker_selects_and_partial_run_is_incomplete(foreign):
     ])
 
 
+def test_a_run_stopped_at_the_first_failure_is_scored_on_what_ran(foreign):
+    result, report = run_json(foreign, "-x", "-p", "no:xdist")
+    result.assert_outcomes(passed=1, failed=1)
+    assert statuses(report)[("data", "1")] == ("automated", 1.0, 1, 0, 0)
+    assert report["sections"]["data"]["items"]["2"]["failing"] == ["test_foreign.py::test_fail"]
+    assert statuses(report)[("data", "3")] == ("skipped", 0.0, 0, 0, 1)  # never reached
+    assert report["complete"] is False  # all sections selected, but not all of them ran
+    result.stdout.fnmatch_lines(["*INCOMPLETE run*"])
+
+
 def test_partial_run_under_xdist_matches_serial(foreign):
     _, serial = run_json(foreign, "-m", "data or infra", "-p", "no:xdist", out="serial")
     _, parallel = run_json(foreign, "-m", "data or infra", "-n", "2", subprocess=True,

@@ -70,7 +70,7 @@ def test_markdown_head_and_summary_table_are_exact():
         "> More of a research project than a productionized system.",
         "",
         "Final score = minimum of the four section scores; INCOMPLETE run: not every section "
-        "had tests selected, so this is not the project's score.",
+        "had tests selected and run, so this is not the project's score.",
         "",
         "| Section | Score | Automated | Manual | Failed | Skipped | Missing |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -131,7 +131,7 @@ def test_terminal_summary_table_is_column_aligned():
     lines = terminal_lines(mixed_report())
     assert lines[:7] == [
         "Final score: 0.0 / 7 (weakest: Model, Infrastructure, Monitoring); INCOMPLETE run: "
-        "not every section had tests selected, so this is not the project's score",
+        "not every section had tests selected and run, so this is not the project's score",
         "More of a research project than a productionized system.",
         "section           score  automated    manual    failed   skipped   missing",
         "Data                1.5          1         1         2         1         2",

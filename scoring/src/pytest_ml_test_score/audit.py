@@ -1,7 +1,8 @@
 """`ml-test-score audit`: does each scored rubric test have teeth?
 
 The suites first run clean (every item with tests must score); then once per registered fault
-(or per `--fault NAME`), with only the tests of the items that fault claims. Each faulted run
+(or per `--fault NAME`), with only the tests of the items that fault claims, stopping once each
+of those items has a failing test (the rest could only name more catching tests). Each faulted run
 records what the fault patched (its targets, in the test process and in every child process it
 reached); a fault whose targets all lie in test code or test support is *refused* and counts
 as detecting nothing. An item is *detected* when at least one of its tests failed under one of
@@ -37,6 +38,7 @@ from typing import Any, TextIO
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
 from pytest_ml_test_score.config import AuditConfig, ConfigError, load
 from pytest_ml_test_score.fault_process import TARGETS_ENV
+from pytest_ml_test_score.fault_stop import STOP_ENV
 from pytest_ml_test_score.faults import (
     FAULT_ENV,
     REGISTRY_ENV,
@@ -84,12 +86,14 @@ def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
     workdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.pop(FAULT_ENV, None)
+    env.pop(STOP_ENV, None)
     targets_file = workdir / "targets.jsonl"
     targets_file.unlink(missing_ok=True)
     if fault is not None:
         env[FAULT_ENV] = fault
         env[REGISTRY_ENV] = str(config.faults)
         env[TARGETS_ENV] = str(targets_file)
+        env[STOP_ENV] = "1"
     command = [sys.executable, "-m", "pytest", *targets, *config.pytest_args, "-q",
                # "=": with a space, pytest (8.0 at least) takes the scratch directory outside
                # the project for a test path and re-roots the run.

@@ -8,21 +8,27 @@ Environment variables reach pytest-xdist workers, so each worker injects the sam
 The injector gets a `targets.RecordingPatch`; what it patched is appended to the file named by
 ML_TEST_SCORE_FAULT_TARGETS (the audit's), and the fault is passed on to child processes
 (`fault_process`): `python -m <system> ...` started by a test runs with the same fault.
+With ML_TEST_SCORE_FAULT_STOP=1 (the audit's) the run stops once every item the fault claims
+has a failing test (`fault_stop`).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Generator
 
 import pytest
 
 from pytest_ml_test_score import fault_process
+from pytest_ml_test_score.fault_stop import STOP_ENV, CatchWatch
 from pytest_ml_test_score.faults import FAULT_ENV, REGISTRY_ENV, Fault, FaultError, load_registry
+from pytest_ml_test_score.marks import MARK_NAME, refs_from_marks
 from pytest_ml_test_score.targets import RecordingPatch, write_targets
 
 _PATCH = pytest.StashKey[pytest.MonkeyPatch]()
 _CHILDREN = pytest.StashKey[pytest.MonkeyPatch]()
 _FAULT = pytest.StashKey[Fault]()
+_WATCH = pytest.StashKey[CatchWatch]()
 
 
 def active_fault() -> tuple[str, str] | None:
@@ -67,6 +73,29 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return None
     items = ", ".join(str(ref) for ref in fault.breaks)
     return f"ml-test-score fault injected: {fault.name} (must break {items})"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under the audit, watch the selected tests for the failures the fault must cause."""
+    fault = config.stash.get(_FAULT, None)
+    if fault is None or os.environ.get(STOP_ENV) != "1":
+        return
+    config.stash[_WATCH] = CatchWatch(fault.breaks, {
+        item.nodeid: refs_from_marks(item.iter_markers(MARK_NAME), item.nodeid)
+        for item in items})
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Stop the run once every claimed item has a failing test: the rest adds nothing."""
+    del call  # part of the hook's signature only
+    report = yield
+    watch = item.config.stash.get(_WATCH, None)
+    if watch is not None and report.failed and watch.failed(item.nodeid):
+        item.session.shouldstop = "every item the fault claims has a failing test"
+    return report
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

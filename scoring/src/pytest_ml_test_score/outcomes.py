@@ -116,6 +116,10 @@ class RunRecord:
                                  "skipped or null")
             self.add_outcome(nodeid, outcome)  # type: ignore[arg-type]
 
+    def unfinished(self) -> set[str]:
+        """Selected tests that reached no outcome: the run stopped before them (``-x``)."""
+        return {nodeid for nodeid in self.selected if self.outcomes.get(nodeid) is None}
+
     def sections_selected(self) -> set[str]:
         """Sections with at least one selected test: a run is complete when all four are."""
         return {ref.section for nodeid in self.selected for ref in self.catalogue.get(nodeid, ())}

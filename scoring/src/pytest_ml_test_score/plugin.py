@@ -222,8 +222,17 @@ class ScoreSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session):  # type: ignore[no-untyped-def]
-        """Score after the loop, where a failed threshold can still fail the session."""
-        result = yield
+        """Score after the loop, where a failed threshold can still fail the session.
+
+        A run stopped early (``-x``, ``--maxfail``, or the fault audit once it has seen enough)
+        is scored too, on the tests that ran: its report is what the audit reads.
+        """
+        try:
+            result = yield
+        except (session.Interrupted, session.Failed):
+            if not self.is_worker:
+                self._finish(session)
+            raise
         if not self.is_worker and not self.config.option.collectonly:
             self._finish(session)
         return result

@@ -58,10 +58,10 @@ def why(section: str, number: str, item: Mapping[str, Any]) -> str:
 
 
 def completeness_line(report: Report) -> str:
-    """Whether the run selected tests of all four sections."""
+    """Whether the run selected tests of all four sections and ran them all."""
     if report["complete"]:
         return "complete run (tests of all four sections selected)"
-    return ("INCOMPLETE run: not every section had tests selected, so this is not the "
+    return ("INCOMPLETE run: not every section had tests selected and run, so this is not the "
             "project's score")
 
 

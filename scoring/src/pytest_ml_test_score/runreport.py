@@ -26,7 +26,10 @@ def assemble(record: RunRecord, manual: ManualEvidence, manual_file: str,
              unmatched: Sequence[str] | None = None) -> dict[str, Any]:
     """The schema-1 report of RECORD; ``unmatched`` is None when no ``ml_score_map`` is set."""
     selected = record.sections_selected()
-    report = build_report(record.tallies(), manual.valid, complete=selected == set(SECTIONS))
+    # A run is the project's score only if it selected all four sections and ran every
+    # selected test to an outcome (a run stopped early did not).
+    complete = selected == set(SECTIONS) and not record.unfinished()
+    report = build_report(record.tallies(), manual.valid, complete=complete)
     report["manual_evidence"] = {
         "file": manual_file,
         "problems": list(manual.problems),
