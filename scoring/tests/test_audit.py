@@ -96,6 +96,30 @@ def test_a_red_clean_run_stops_the_audit(toy_project, capsys):
     assert "the clean run is not green (data:1 failed)" in capsys.readouterr().err
 
 
+def test_a_complete_green_report_stands_in_for_the_clean_run(toy_project, capsys):
+    others = "".join(f"@pytest.mark.rubric('{section}', 1)\ndef test_{section}():\n    pass\n"
+                     for section in ("infra", "monitoring"))
+    toy_project.makepyfile(test_toy=_tests(WITH_TEETH) + "\n" + others)
+    toy_project.runpytest("-p", "no:cacheprovider", "--ml-score-report=run").assert_outcomes(
+        passed=4)
+    # The reused run scores four items; the two new ones have no fault, so they are unproven.
+    assert audit.main(["--clean-report", "run/ml_test_score.json", "--report", "out"]) == 1
+    captured = capsys.readouterr()
+    assert "clean run: run/ml_test_score.json" in captured.err
+    assert "detected 2 of 28; undetected scored items: infra:1, monitoring:1" in captured.out
+    assert json.loads((toy_project.path / "out" / audit.AUDIT_NAME).read_text())["seconds"][
+        "clean"] == 0.0
+
+
+def test_an_incomplete_report_cannot_stand_in_for_the_clean_run(toy_project, capsys):
+    toy_project.runpytest("-p", "no:cacheprovider", "--ml-score-report=run")
+    assert audit.main(["--clean-report", "run/ml_test_score.json"]) == 2
+    assert ("run/ml_test_score.json: an incomplete run cannot stand in for the clean run"
+            in capsys.readouterr().err)
+    assert audit.main(["--clean-report", "nowhere.json"]) == 2
+    assert "nowhere.json" in capsys.readouterr().err
+
+
 def test_missing_configuration_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pyproject.toml").write_text("[tool.other]\n", encoding="utf-8")

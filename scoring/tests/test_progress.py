@@ -31,6 +31,11 @@ def test_each_finished_run_gets_a_line_with_count_and_estimate():
         "[0:12] fault 1 of 3: a: 2 test(s) failed (12 s), about 0:24 left", last]
 
 
+def test_without_a_stream_it_counts_silently():
+    assert Progress(2, 1, None, now=lambda: 1.0).finished("a", 1.0, "ok").startswith(
+        "[0:00] fault 1 of 2")
+
+
 def test_the_last_run_promises_no_more_time():
     progress = Progress(1, 2, io.StringIO(), now=lambda: 5.0)
     assert "left" not in progress.finished("only", 5.0, "1 test(s) failed")

@@ -214,31 +214,64 @@ def run_outcome(run: RunResult) -> str:
     return f"{len(run.failed_tests)} test(s) failed" if run.failed_tests else "nothing failed"
 
 
-def audit(config: AuditConfig, workdir: Path, jobs: int | None = None,
-          only: list[str] | None = None, progress: TextIO | None = None) -> dict[str, Any]:
-    """Run the clean suites, then every fault (or those named in ONLY) in parallel, and judge.
+def reused_clean(path: Path) -> RunResult:
+    """The score report of a run just made on this tree, standing in for the clean run.
 
-    With a PROGRESS stream, a line for the clean run and one for every finished fault run.
+    It must be a complete run (all four sections selected and run): the audit takes from it the
+    tests behind each item, and a partial run would leave items without the tests to fault.
     """
+    try:
+        report = load_report(path)
+    except ReportError as exc:
+        raise AuditError(str(exc)) from None
+    if not report.get("complete"):
+        raise AuditError(f"{path}: an incomplete run cannot stand in for the clean run")
+    return RunResult(report, failing_tests(report))
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """What one invocation chose: parallel runs, a subset of faults, progress lines, a reused
+    clean run."""
+
+    jobs: int | None = None            # None: the configured `jobs`
+    only: list[str] | None = None      # fault names; None: every registered fault
+    progress: TextIO | None = None     # where the progress lines go; None: nowhere
+    clean_report: Path | None = None   # a complete, green score report standing in for the run
+
+
+def _selected(registry: FaultRegistry, only: list[str] | None) -> list[str]:
+    try:
+        return ([registry.get(name).name for name in dict.fromkeys(only)] if only
+                else [fault.name for fault in registry])
+    except FaultError as exc:
+        raise AuditError(str(exc)) from None
+
+
+def audit(config: AuditConfig, workdir: Path,
+          options: AuditOptions = AuditOptions()) -> dict[str, Any]:
+    """Run the clean suites (or read the clean report), then every selected fault in parallel,
+    and judge."""
     if str(Path.cwd()) not in sys.path:  # as for `python -m pytest`: the project root imports
         sys.path.insert(0, str(Path.cwd()))
     if config.faults is None:  # the one setting without a default: only the project knows it
         raise AuditError("[tool.ml_test_score.audit] needs faults = 'module:attr'")
     try:
         registry = load_registry(config.faults)
-        selected = [registry.get(name).name for name in dict.fromkeys(only)] if only else [
-            fault.name for fault in registry]
     except FaultError as exc:
         raise AuditError(str(exc)) from None
-    workers = max(1, jobs or config.jobs)
-    tracker = None if progress is None else Progress(len(selected), workers, progress)
-    if tracker is not None:
+    selected = _selected(registry, options.only)
+    workers = max(1, options.jobs or config.jobs)
+    tracker = Progress(len(selected), workers, options.progress)
+    if options.clean_report is not None:
+        tracker.say(f"clean run: {options.clean_report}")
+        clean = reused_clean(options.clean_report)
+    else:
         tracker.say(f"clean run of {', '.join(config.paths)}")
-    clean = run_pytest(list(config.paths), config, workdir / "clean")
+        clean = run_pytest(list(config.paths), config, workdir / "clean")
     check_clean(clean.report)
-    if tracker is not None:
-        tracker.say(f"clean run green ({clean.seconds:.0f} s); {len(selected)} fault(s), "
-                    f"{workers} at a time")
+    tracker.say(f"clean run green ({clean.seconds:.0f} s); {len(selected)} fault(s), "
+                f"{workers} at a time")
 
     def one(fault_name: str) -> tuple[str, RunResult]:
         refs = registry.get(fault_name).breaks
@@ -250,8 +283,7 @@ def audit(config: AuditConfig, workdir: Path, jobs: int | None = None,
                 run = run_pytest(targets, config, workdir / fault_name, fault=fault_name)
             except AuditError as exc:  # a fault that crashes the run proves nothing
                 run = RunResult(report={}, error=str(exc))
-        if tracker is not None:
-            tracker.finished(fault_name, run.seconds, run_outcome(run))
+        tracker.finished(fault_name, run.seconds, run_outcome(run))
         return fault_name, run
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -355,6 +387,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--config", default="pyproject.toml", type=Path)
     parser.add_argument("--fault", action="append", metavar="NAME", default=None,
                         help="run only this fault (repeatable); the other faults count as not run")
+    parser.add_argument("--clean-report", type=Path, metavar="REPORT.json", default=None,
+                        help="the score report of a complete, green run just made on this tree, "
+                             "instead of running the suites clean first")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress lines on stderr, only the table")
     args = parser.parse_args(argv)
@@ -362,8 +397,8 @@ def main(argv: list[str]) -> int:
     try:
         config = load(args.config).audit
         with tempfile.TemporaryDirectory(prefix="ml-score-audit-") as scratch:
-            result = audit(config, Path(scratch), args.jobs, args.fault,
-                           None if args.quiet else sys.stderr)
+            result = audit(config, Path(scratch), AuditOptions(
+                args.jobs, args.fault, None if args.quiet else sys.stderr, args.clean_report))
     except (ConfigError, AuditError) as exc:
         print(f"ml-test-score audit: error: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ a CI log, and the plugin depends on pytest alone.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -33,13 +32,14 @@ def remaining_seconds(durations: list[float], left: int, jobs: int) -> float | N
 
 
 class Progress:
-    """Counts finished fault runs and writes one line for each; safe across worker threads."""
+    """Counts finished fault runs and writes one line for each (none without a STREAM); safe
+    across worker threads."""
 
-    def __init__(self, total: int, jobs: int, stream: TextIO | None = None,
+    def __init__(self, total: int, jobs: int, stream: TextIO | None,
                  now: Callable[[], float] = time.perf_counter) -> None:
         self.total = total
         self.jobs = jobs
-        self.stream = stream if stream is not None else sys.stderr
+        self.stream = stream
         self._now = now
         self._started = now()
         self._durations: list[float] = []
@@ -63,4 +63,5 @@ class Progress:
             return line
 
     def _write(self, line: str) -> None:
-        print(line, file=self.stream, flush=True)
+        if self.stream is not None:
+            print(line, file=self.stream, flush=True)
