@@ -23,6 +23,7 @@ each other (0.72 rank correlation among 30 near-equal models measures noise, not
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -111,9 +112,9 @@ def _quality(metric: str, value: float) -> float:
 
 
 def _correlation(rows: dict[str, dict], offline: str, online: str) -> float:
-    return round(_rank_correlation([_quality(offline, r["offline"][offline]) for r in rows.values()],
-                                   [_quality(online, r["online"][online]) for r in rows.values()]),
-                 4)
+    offline_quality = [_quality(offline, row["offline"][offline]) for row in rows.values()]
+    online_quality = [_quality(online, row["online"][online]) for row in rows.values()]
+    return round(_rank_correlation(offline_quality, online_quality), 4)
 
 
 @pytest.fixture(scope="session")
@@ -123,13 +124,25 @@ def offline_online(config, train_split, test_split, labelled_fresh, historic_pat
     of every variant and their rank correlations; written to reports/offline_online.json."""
     work = tmp_path_factory.mktemp("offline-online")
     store = LocalRegistry(work / "registry")
-    published = {name: _publish(name, variant, training, test_split, historic_path, work, store)
-                 for name, (variant, training) in variants(config, train_split).items()}
-    versions = {name: version for name, (version, _) in published.items()}
-    store.promote(versions["configured"])
-    with serve_registry(project_root, work / "registry", work / "log") as server:
-        errors = _serve_in_turn(server.url, store, versions, labelled_fresh,
-                                config.serving.max_reviews, work / "labels")
+    found = variants(config, train_split)
+    published = {"configured": _publish("configured", *found.pop("configured"), test_split,
+                                        historic_path, work, store)}
+    store.promote(published["configured"][0])
+    server = serve_registry(project_root, work / "registry", work / "log")
+    # The server starts (its own interpreter, waiting costs no GIL) while the degraded
+    # variants are trained and packaged here.
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            started = pool.submit(server.start)
+            published |= {name: _publish(name, variant, training, test_split, historic_path,
+                                         work, store)
+                          for name, (variant, training) in found.items()}
+            started.result()
+        errors = _serve_in_turn(server.url, store,
+                                {name: version for name, (version, _) in published.items()},
+                                labelled_fresh, config.serving.max_reviews, work / "labels")
+    finally:
+        server.__exit__(None, None, None)  # stopped before the log is read
     log = read_log(str(work / "log"), str(work / "labels"))
     rows = {}
     for name, (version, offline) in published.items():

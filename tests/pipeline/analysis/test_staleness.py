@@ -57,5 +57,5 @@ def test_a_permuted_timeline_keeps_every_review_with_its_label():
     timeline = Reviews([f"review {i}" for i in range(20)], [i % 2 for i in range(20)])
     shuffled = staleness.permuted(timeline, np.random.default_rng(0))
     assert shuffled.texts != timeline.texts
-    assert sorted(zip(shuffled.texts, shuffled.labels)) == sorted(zip(timeline.texts,
-                                                                      timeline.labels))
+    assert sorted(zip(shuffled.texts, shuffled.labels, strict=True)) == sorted(
+        zip(timeline.texts, timeline.labels, strict=True))
