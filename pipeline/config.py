@@ -40,6 +40,7 @@ ROLES = ("training", "serving", "evaluation")
 Source = Literal["bundled", "url"]
 SOURCES = get_args(Source)
 FAMILIES = ("logistic_regression", "multinomial_nb", "linear_svm")
+OnlineMetric = Literal["accuracy", "brier"]
 
 
 @dataclass(frozen=True)
@@ -294,12 +295,16 @@ class Degradation(Section):
 
 
 class StalenessChecks(Section):
-    """`model_checks.staleness:` windows of the staleness curve."""
+    """`model_checks.staleness:` windows of the staleness curve and its permutation null."""
 
     window: PositiveInt
     block: PositiveInt
     step: PositiveInt
     max_loss_increase: NonNegativeFloat
+    permutations: PositiveInt
+    alpha: Annotated[StrictFloat, Field(gt=0, lt=1),
+                     Expect("a significance level greater than 0 and less than 1")]
+    min_blocks: PositiveInt
 
 
 class ModelChecksConfig(Section):
@@ -308,6 +313,8 @@ class ModelChecksConfig(Section):
     noise_z: PositiveFloat
     min_rank_correlation: Annotated[StrictFloat, Field(ge=-1, le=1),
                                     Expect("a correlation between -1 and 1")]
+    offline_metric: OnlineMetric
+    online_metric: OnlineMetric
     degradation: Degradation
     min_slice_size: PositiveInt
     max_slice_gap: Share

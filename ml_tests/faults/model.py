@@ -93,6 +93,21 @@ def register(registry: FaultRegistry) -> None:
 
         patch_everywhere(monkeypatch, split, "split_reviews", split_reviews)
 
+    @registry.fault("served-log-index-one-based",
+                    "The prediction log numbers the reviews of a request from 1 instead of 0, "
+                    "so the delayed labels join to the wrong served predictions, or to none "
+                    "(acts inside the server process).",
+                    [("model", 2)], kind="code")
+    def served_log_index_one_based(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.serving import predlog  # pylint: disable=import-outside-toplevel
+
+        original = predlog.encode_line
+
+        def encode_line(record):
+            return original({**record, "index": record["index"] + 1})
+
+        monkeypatch.setattr(predlog, "encode_line", encode_line)
+
     @registry.fault("regularisation-collapsed",
                     "params.yaml sets the logistic regression's C to 0.5 instead of the tuned "
                     "8.0: an over-regularised, untuned model.",
@@ -159,6 +174,22 @@ def register(registry: FaultRegistry) -> None:
             return original(model, texts, [1 - int(label) for label in labels])
 
         monkeypatch.setattr(staleness, "brier", brier)
+
+    @registry.fault("staleness-null-keeps-time-order",
+                    "The staleness study's null shuffles a copy of the row order it then "
+                    "ignores, so every permuted timeline is the real one and the trend's noise "
+                    "reads as zero.",
+                    [("model", 4)], kind="code")
+    def staleness_null_keeps_time_order(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
+
+        original = staleness.permuted
+
+        def permuted(timeline, rng):
+            original(timeline, rng)
+            return timeline
+
+        monkeypatch.setattr(staleness, "permuted", permuted)
 
     @registry.fault("cuisine-biased-training-data",
                     f"Half of the complaints in the labelled data come from one restaurant's page "

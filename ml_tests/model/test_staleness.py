@@ -2,11 +2,13 @@
 
 The data has no timestamps: the historic dump's row order stands in for time and the fresh
 batch is the newest data. pipeline.analysis.staleness trains on successive windows of older
-reviews and
-measures the Brier score on newer blocks as the gap grows; the age at which the loss rises
-beyond `model_checks.staleness.max_loss_increase` is the longest a model may serve. With the
-assumed arrival rate `monitoring.reviews_per_day`, that bounds `monitoring.max_model_age_days`,
-which the monitoring suite enforces (Monitor 4).
+reviews, measures the Brier score on newer blocks as the gap grows, and fits the trend of the
+loss over the gap within each block. Because row order is only a stand-in for time, the trend
+is judged against a null (the same study on seeded shuffles of the rows): the supported age is
+where the trend's upper confidence bound, with the null's spread as its noise, raises the fresh
+model's loss by `model_checks.staleness.max_loss_increase`. With the assumed arrival rate
+`monitoring.reviews_per_day`, that bounds `monitoring.max_model_age_days`, which the monitoring
+suite enforces (Monitor 4).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pipeline.model import train_model
 
 @pytest.fixture(scope="session")
 def staleness_study(historic, labelled_fresh, config, reports_dir):
-    """The curve over historic-then-fresh, written to reports/staleness_study.json."""
+    """The curve and its null over historic-then-fresh, written to reports/staleness_study.json."""
     timeline = Reviews(historic.texts + labelled_fresh.texts,
                        historic.labels + labelled_fresh.labels)
     report = staleness.staleness_report(timeline, config, train_model)
@@ -32,27 +34,30 @@ def staleness_study(historic, labelled_fresh, config, reports_dir):
 @pytest.mark.rubric("model", 4)
 def test_staleness_curve_is_measured(staleness_study, config):
     """Red when the study cannot measure growing gaps up to the newest data (too few windows or
-    blocks), or a model scores no better than chance on the data right after its window."""
+    blocks), a model scores no better than chance on the data right after its window, or the
+    trend rests on fewer than `min_blocks` blocks measured at two gaps or more."""
     curve = staleness_study["curve"]
     block = config.model_checks.staleness.block
     assert [point["gap_reviews"] for point in curve[:3]] == [0, block, 2 * block]
     assert all(point["windows"] >= 1 for point in curve)
     assert curve[0]["loss"] < 0.25  # 0.25 is the Brier score of always answering 0.5
+    assert staleness_study["trend"]["blocks"] >= config.model_checks.staleness.min_blocks
+
+
+@pytest.mark.rubric("model", 4)
+def test_the_null_shuffles_the_time_order(staleness_study, config):
+    """Red when the null is not a null: fewer shuffles than configured, or shuffles that keep
+    one order (every permuted trend the same), so the trend's noise would read as zero."""
+    null = staleness_study["trend"]["null_loss_per_block"]
+    assert null["permutations"] == config.model_checks.staleness.permutations
+    assert null["distinct"] == null["permutations"] and null["sd"] > 0, null
 
 
 @pytest.mark.rubric("model", 4)
 def test_configured_maximum_age_is_supported_by_the_curve(staleness_study):
-    """Red when monitoring.max_model_age_days allows a model older than the curve supports
-    (e.g. 365 days at 10 reviews a day), or when reviews_per_day grows so that the supported
-    age in days shrinks below it."""
+    """Red when monitoring.max_model_age_days allows a model older than the trend's upper bound
+    against the null supports (e.g. 365 days at 10 reviews a day), or when reviews_per_day
+    grows so that the supported age in days shrinks below it."""
     assert staleness_study["supported_age_reviews"] > 0
     assert staleness_study["max_model_age_days"] <= staleness_study["supported_age_days"], (
         staleness_study)
-
-
-def test_supported_age_stops_at_the_first_rise_beyond_tolerance():
-    """The age is the last gap before the loss first exceeds tolerance, even if it recovers."""
-    curve = [{"gap_reviews": gap, "loss": loss}
-             for gap, loss in [(0, 0.10), (100, 0.105), (200, 0.12), (300, 0.10)]]
-    assert staleness.supported_age(curve, 0.10) == 100
-    assert staleness.supported_age(curve, 0.25) == 300

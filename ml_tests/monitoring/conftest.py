@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ml_tests.monitoring.traffic import (
+from ml_tests.support.traffic import (
     Batch,
     ServedTraffic,
     publish_and_promote,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ml_tests.monitoring.traffic import edited_copy
+from ml_tests.support.traffic import edited_copy
 from pipeline.config import Config
 from pipeline.data.reviews import Reviews, format_reviews
 from pipeline.monitoring import inputs

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ml_tests.monitoring.traffic import publish_and_promote
+from ml_tests.support.traffic import publish_and_promote
 from pipeline import artifact
 from pipeline.monitoring import performance
 from pipeline.registry import LocalRegistry

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ml_tests.monitoring.traffic import edited_copy
+from ml_tests.support.traffic import edited_copy
 from pipeline.registry import LocalRegistry
 from pipeline.serving.logreader import read_log
 from pipeline.serving.predlog import encode_line

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ml_tests.monitoring.traffic import Batch, edited_copy, send, serve_registry
+from ml_tests.support.traffic import Batch, edited_copy, send, serve_registry
 from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
 from pipeline.features import STOP_WORDS

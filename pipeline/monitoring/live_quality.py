@@ -57,17 +57,28 @@ def _detectable(reference: float, total: int, limits: QualityLimits,
             "alarm_accuracy": None if drop is None else reference - max(drop, min_drop)}
 
 
-def check_live_quality(records: Sequence[dict[str, Any]], limits: QualityLimits,
-                       recorded_accuracy: float | None = None) -> dict[str, Any]:
-    """Alert when the logged predictions' accuracy against their delayed labels is below the
-    recorded accuracy or the quality floor; `records` are one version's log records with
-    `true_label` (None while its label has not arrived)."""
+def served_metrics(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """How well the logged answers did against their delayed labels: `accuracy` of the logged
+    label and `brier` (mean squared error) of the logged positive-class probability, over the
+    `labelled` records (`true_label` not None); the figures both Monitor 7 and Model 2 read."""
     labelled = [record for record in records if record["true_label"] is not None]
     if not labelled:
         raise PipelineError(f"quality: none of the {len(records)} logged predictions has a label"
                             " yet; pass the delayed labels with --labels")
     total = len(labelled)
-    accuracy = sum(record["label"] == record["true_label"] for record in labelled) / total
+    return {"labelled": total,
+            "accuracy": sum(record["label"] == record["true_label"] for record in labelled) / total,
+            "brier": sum((record["probability"] - record["true_label"]) ** 2
+                         for record in labelled) / total}
+
+
+def check_live_quality(records: Sequence[dict[str, Any]], limits: QualityLimits,
+                       recorded_accuracy: float | None = None) -> dict[str, Any]:
+    """Alert when the logged predictions' accuracy against their delayed labels is below the
+    recorded accuracy or the quality floor; `records` are one version's log records with
+    `true_label` (None while its label has not arrived)."""
+    served = served_metrics(records)
+    total, accuracy = served["labelled"], served["accuracy"]
     alpha, max_drop, floor = limits.alpha, limits.max_drop, limits.floor
     result: dict[str, Any] = {
         "logged": len(records), "labelled": total, "served_accuracy": accuracy,

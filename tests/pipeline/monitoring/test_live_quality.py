@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.monitoring.live_quality import QualityLimits, check_live_quality
+from pipeline.monitoring.live_quality import QualityLimits, check_live_quality, served_metrics
 from pipeline.monitoring.stats import detectable_drop
 
 LIMITS = QualityLimits(alpha=0.001, power=0.8, max_drop=0.02, floor=0.8)
@@ -13,8 +13,9 @@ LIMITS = QualityLimits(alpha=0.001, power=0.8, max_drop=0.02, floor=0.8)
 
 def _records(right: int, wrong: int, unlabelled: int = 0) -> list[dict]:
     """Logged predictions of label 1: `right` with label 1, `wrong` with 0, the rest unlabelled."""
-    return ([{"label": 1, "true_label": 1}] * right + [{"label": 1, "true_label": 0}] * wrong
-            + [{"label": 1, "true_label": None}] * unlabelled)
+    answer = {"label": 1, "probability": 0.9}
+    return ([{**answer, "true_label": 1}] * right + [{**answer, "true_label": 0}] * wrong
+            + [{**answer, "true_label": None}] * unlabelled)
 
 
 def test_accuracy_is_that_of_the_logged_labels_against_the_delayed_ones():
@@ -23,6 +24,24 @@ def test_accuracy_is_that_of_the_logged_labels_against_the_delayed_ones():
     assert (result["logged"], result["labelled"]) == (140, 100)
     assert result["served_accuracy"] == pytest.approx(0.85)
     assert not result["alert"], result["message"]
+
+
+def test_served_metrics_score_the_logged_answers_of_the_labelled_records():
+    """Red when: unlabelled records count, accuracy is not the logged label's, or the Brier
+    score is not that of the logged positive-class probability."""
+    records = [{"label": 1, "probability": 0.8, "true_label": 1},
+               {"label": 1, "probability": 0.6, "true_label": 0},
+               {"label": 0, "probability": 0.3, "true_label": None}]
+    served = served_metrics(records)
+    assert served["labelled"] == 2
+    assert served["accuracy"] == pytest.approx(0.5)
+    assert served["brier"] == pytest.approx((0.2 ** 2 + 0.6 ** 2) / 2)
+
+
+def test_served_metrics_need_a_label():
+    """Red when: a log without any label yields figures instead of a one-line error."""
+    with pytest.raises(PipelineError, match="none of the 1 logged predictions"):
+        served_metrics([{"label": 1, "probability": 0.9, "true_label": None}])
 
 
 def test_a_significant_and_material_drop_alerts():

@@ -1,9 +1,10 @@
-"""Traffic for the Monitoring suite: a published, promoted version served by the real server.
+"""Traffic for the rubric suites: published, promoted versions served by the real server.
 
-Every Monitor test reads what `python -m pipeline serve` wrote while it answered real requests
-on 127.0.0.1, for a version that went through the registry's publish and promote; no monitor
-scores a model the suite built. The load is bounded: each review is sent once, in requests of at
-most `serving.max_reviews` reviews, with a timeout per request.
+Every Monitor test, and the online side of Model 2, reads what `python -m pipeline serve` wrote
+while it answered real requests on 127.0.0.1, for versions that went through the registry's
+publish and promote; no monitor scores a model the suite built. The load is bounded: each review
+is sent once per served version, in requests of at most `serving.max_reviews` reviews, with a
+timeout per request.
 """
 
 from __future__ import annotations
