@@ -41,6 +41,7 @@ Source = Literal["bundled", "url"]
 SOURCES = get_args(Source)
 FAMILIES = ("logistic_regression", "multinomial_nb", "linear_svm")
 OnlineMetric = Literal["accuracy", "brier"]
+Correlation = Literal["pearson", "spearman"]
 
 
 @dataclass(frozen=True)
@@ -311,8 +312,9 @@ class ModelChecksConfig(Section):
     """`model_checks:` thresholds of the Model suite."""
 
     noise_z: PositiveFloat
-    min_rank_correlation: Annotated[StrictFloat, Field(ge=-1, le=1),
-                                    Expect("a correlation between -1 and 1")]
+    min_correlation: Annotated[StrictFloat, Field(ge=-1, le=1),
+                               Expect("a correlation between -1 and 1")]
+    correlation: Correlation
     offline_metric: OnlineMetric
     online_metric: OnlineMetric
     degradation: Degradation
