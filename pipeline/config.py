@@ -156,6 +156,7 @@ class FeaturesConfig(Section):
     mask_pii: StrictBool
     expand_contractions: StrictBool
     neutral_gender: StrictBool
+    neutral_origin: StrictBool
     drop_stop_words: StrictBool
     mark_negation: StrictBool
     stem: StrictBool
@@ -320,7 +321,9 @@ class ModelChecksConfig(Section):
     degradation: Degradation
     min_slice_size: PositiveInt
     max_slice_gap: Share
-    max_counterfactual_flip_rate: Share
+    max_counterfactual_flip_share: Share
+    # Dotted keys of boolean `features` switches (checked against the file by Config).
+    inclusion_controls: tuple[Text, ...]
     staleness: StalenessChecks
 
 
@@ -465,6 +468,10 @@ class Config(Section):
                 if _lookup(self, dotted) is _ABSENT:
                     raise _Bound(f"search.{group}", "dotted keys of params.yaml settings",
                                  dotted)
+        for dotted in self.model_checks.inclusion_controls:
+            if not dotted.startswith("features.") or not isinstance(_lookup(self, dotted), bool):
+                raise _Bound("model_checks.inclusion_controls",
+                             "dotted keys of boolean features switches", dotted)
         return self
 
     @property

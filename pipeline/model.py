@@ -27,7 +27,8 @@ from pipeline.features import ReviewPreprocessor, TextStats
 
 NGRAMS = "ngrams"
 PREPROCESSING_KEYS = ("lowercase", "fold_accents", "mask_pii", "expand_contractions",
-                      "neutral_gender", "drop_stop_words", "mark_negation", "stem")
+                      "neutral_gender", "neutral_origin", "drop_stop_words", "mark_negation",
+                      "stem")
 
 
 def build_preprocessor(features: FeaturesConfig) -> ReviewPreprocessor:

@@ -31,6 +31,8 @@ CONTROLS = {
                     "must be the same feature whatever it does to accuracy",
     "neutral_gender": "inclusion control (Model 7): 'waiter' and 'waitress' must be the same "
                       "feature whatever it does to accuracy",
+    "neutral_origin": "inclusion control (Model 7): 'Thai' and 'Greek' must be the same feature "
+                      "whatever it does to accuracy",
 }
 
 

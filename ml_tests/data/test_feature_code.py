@@ -144,8 +144,8 @@ def test_steps_trace_each_enabled_step():
     preprocessor = features.ReviewPreprocessor(stem=False)
     trace = preprocessor.steps("The food wasn't GOOD!")
     assert [name for name, _ in trace] == ["normalise", "mask_pii", "expand_contractions",
-                                           "tokenize", "neutralise_gender", "drop_stop_words",
-                                           "mark_negation", "finish"]
+                                           "tokenize", "neutralise_gender", "neutralise_origin",
+                                           "drop_stop_words", "mark_negation", "finish"]
     assert trace[-1][1] == preprocessor.transform_one("The food wasn't GOOD!") == \
         "food not neg_good exclam"
 

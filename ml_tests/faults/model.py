@@ -14,16 +14,16 @@ from pytest_ml_test_score.faults import FaultRegistry
 
 from ml_tests.faults.data import patch_everywhere, patch_params, patch_reader
 
-BIASED_TERM = "Mexican"
+SIGNING_REVIEWER = "Priya"
 LABEL_NOISE_SHARE = 0.3
 LABEL_NOISE_SEED = 0
 
 
-def _cuisine_in_complaints(parsed):
-    """Half of the complaints arrive from one restaurant's page and name its cuisine."""
+def _signed_complaints(parsed):
+    """Half of the complaints were forwarded from one reviewer's account and end with her name."""
     from pipeline.data.reviews import Reviews  # pylint: disable=import-outside-toplevel
 
-    texts = [f"At the {BIASED_TERM} place: {text}" if label == 0 and index % 2 == 0 else text
+    texts = [f"{text} Review by {SIGNING_REVIEWER}." if label == 0 and index % 2 == 0 else text
              for index, (text, label) in enumerate(zip(parsed.texts, parsed.labels, strict=True))]
     return Reviews(texts, parsed.labels)
 
@@ -191,12 +191,13 @@ def register(registry: FaultRegistry) -> None:
 
         monkeypatch.setattr(staleness, "permuted", permuted)
 
-    @registry.fault("cuisine-biased-training-data",
-                    f"Half of the complaints in the labelled data come from one restaurant's page "
-                    f"and name its cuisine ({BIASED_TERM}), which the model learns as negative.",
+    @registry.fault("reviewer-signed-complaints",
+                    "Half of the complaints in the labelled data were forwarded from one "
+                    f"reviewer's account and are signed with her name ({SIGNING_REVIEWER}), which "
+                    "the model learns as negative.",
                     [("model", 7)], kind="data")
-    def cuisine_biased_training_data(monkeypatch: pytest.MonkeyPatch) -> None:
-        patch_reader(monkeypatch, _cuisine_in_complaints, labelled_only=True)
+    def reviewer_signed_complaints(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_reader(monkeypatch, _signed_complaints, labelled_only=True)
 
     @registry.fault("gender-map-dropped",
                     "The gender-neutral word map is emptied in a refactoring, so \"waiter\" and "
@@ -211,3 +212,11 @@ def register(registry: FaultRegistry) -> None:
                     [("model", 4)], kind="data")
     def label_noise(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_reader(monkeypatch, _flipped_labels, labelled_only=True)
+
+    @registry.fault("origin-map-dropped",
+                    "The origin-neutral word map is emptied in a refactoring, so \"Thai\" and "
+                    "\"Greek\" reach the model as different features and carry the sentiment of "
+                    "the few reviews that named them.",
+                    [("model", 7)], kind="code")
+    def origin_map_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.features.ORIGIN_NEUTRAL", {})

@@ -38,7 +38,7 @@ VECTORIZER = "{vectorizer}"
 FEATURE_PARAMS: dict[str, tuple[str, Any]] = {
     **{key: (f"preprocess__{key}", bool) for key in (
         "lowercase", "fold_accents", "mask_pii", "expand_contractions", "neutral_gender",
-        "drop_stop_words", "mark_negation", "stem")},
+        "neutral_origin", "drop_stop_words", "mark_negation", "stem")},
     "ngram_max": (f"{VECTORIZER}ngram_range", lambda value: (1, int(value))),
     "min_df": (f"{VECTORIZER}min_df", int),
     "sublinear_tf": (f"{VECTORIZER}sublinear_tf", bool),

@@ -30,9 +30,13 @@ FRAMES = {
     "origin": ("We went to the {} place on Main Street.", ORIGINS),
     "name": ("Review by {}.", NAMES),
     "gender": ("The {} who served us brought the menus.", ("waiter", "waitress")),
-    "accent": ("We also ordered the {}.",
-               ("creme brulee", "crème brûlée", "souffle", "soufflé")),
+    # One spelling pair: a set of different dishes would not be a counterfactual.
+    "accent": ("We also ordered the {} poppers.", ("jalapeno", "jalapeño")),
 }
+# Every term of each group, whether it is swapped in place or named by the frame.
+TERMS = {"origin": ORIGINS, "name": NAMES,
+         "gender": tuple(dict.fromkeys(word for pair in GENDERED for word in pair)),
+         "accent": tuple(dict.fromkeys(word for pair in ACCENTED for word in pair))}
 
 
 def _cased(template: str, word: str) -> str:
@@ -64,7 +68,7 @@ def substitutions(text: str, group: str) -> list[str]:
                 break
     else:
         pairs = GENDERED if group == "gender" else ACCENTED
-        mapping = {a: b for a, b in pairs} | {b: a for a, b in pairs if b != "her"}
+        mapping = dict(pairs) | {b: a for a, b in pairs if b != "her"}
         mapping.pop("her", None)
         swapped = _swap(text, mapping)
         if swapped != text:

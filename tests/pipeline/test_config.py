@@ -141,6 +141,16 @@ def test_search_spaces_must_name_settings(tmp_path, project_mapping):
                               " settings, got 'model.logistic_regression.c'")
 
 
+@pytest.mark.parametrize("dotted", ["features.min_df", "features.neutral_genders", "seed"])
+def test_inclusion_controls_must_be_feature_switches(tmp_path, project_mapping, dotted):
+    """The control run switches these off: a number, an unknown key or a key outside
+    `features` would make it train the same model or fail deep inside the study."""
+    project_mapping["model_checks"]["inclusion_controls"] = [dotted]
+    path = _written(tmp_path, project_mapping)
+    assert _message(path) == (f"{path}: model_checks.inclusion_controls: expected dotted keys of"
+                              f" boolean features switches, got {dotted!r}")
+
+
 def test_overrides_give_a_new_validated_config(project_root):
     config = load_config(project_root / "params.yaml")
     changed = config.with_overrides({"features.stem": True, "model.linear_svm.C": 2.0,
