@@ -40,6 +40,11 @@ ROLES = ("training", "serving", "evaluation")
 Source = Literal["bundled", "url"]
 SOURCES = get_args(Source)
 FAMILIES = ("logistic_regression", "multinomial_nb", "linear_svm")
+PLUGIN_NAME = r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$"
+# The feature plugins of every params file this process read (`load_config`): params.yaml is
+# the reviewed input, an artifact is not, so a loaded model may call only these
+# (`pipeline.artifact.loads_model` refuses any other before the model scores anything).
+_REVIEWED_PLUGINS: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,9 @@ class FeaturesConfig(Section):
     sublinear_tf: StrictBool
     # Names of pipeline.features.TextStats statistics; TextStats checks them when it is fitted.
     extra: tuple[StrictStr, ...] = ()
+    # New features: "package.module:function" names of text -> number functions
+    # (pipeline.features.resolve_plugin), imported when the model is fitted or scores.
+    plugins: tuple[Annotated[StrictStr, Field(pattern=PLUGIN_NAME)], ...] = ()
 
 
 class LogisticRegressionSettings(Section):
@@ -556,8 +564,16 @@ def read_mapping(path: str | Path = DEFAULT_PARAMS) -> dict[str, Any]:
 
 
 def load_config(path: str | Path = DEFAULT_PARAMS) -> Config:
-    """Read and validate params.yaml once; commands hand its sections down."""
-    return Config.parse(read_mapping(path), path)
+    """Read and validate params.yaml once; commands hand its sections down. Its feature plugins
+    join the reviewed ones (`reviewed_plugins`)."""
+    config = Config.parse(read_mapping(path), path)
+    _REVIEWED_PLUGINS.update(config.features.plugins)
+    return config
+
+
+def reviewed_plugins() -> frozenset[str]:
+    """The feature plugins that the params files read so far list: those a model may call."""
+    return frozenset(_REVIEWED_PLUGINS)
 
 
 def describe_error(error: ValidationError, source: str) -> str:
