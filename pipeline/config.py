@@ -40,7 +40,6 @@ ROLES = ("training", "serving", "evaluation")
 Source = Literal["bundled", "url"]
 SOURCES = get_args(Source)
 FAMILIES = ("logistic_regression", "multinomial_nb", "linear_svm")
-PLUGIN_NAME = r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$"
 # The feature plugins of every params file this process read (`load_config`): params.yaml is
 # the reviewed input, an artifact is not, so a loaded model may call only these
 # (`pipeline.artifact.loads_model` refuses any other before the model scores anything).
@@ -63,6 +62,8 @@ Text = Annotated[StrictStr, Field(min_length=1), Expect("a non-empty string")]
 Sha256 = Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$"),
                    Expect("a sha256 of 64 lowercase hexadecimal characters")]
 Url = Annotated[StrictStr, Field(pattern=r"^https?://\S+$"), Expect("an http(s) URL")]
+PluginName = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$"),
+                       Expect("a plugin name 'package.module:function'")]
 
 
 class Section(BaseModel):
@@ -169,7 +170,7 @@ class FeaturesConfig(Section):
     extra: tuple[StrictStr, ...] = ()
     # New features: "package.module:function" names of text -> number functions
     # (pipeline.features.resolve_plugin), imported when the model is fitted or scores.
-    plugins: tuple[Annotated[StrictStr, Field(pattern=PLUGIN_NAME)], ...] = ()
+    plugins: tuple[PluginName, ...] = ()
 
 
 class LogisticRegressionSettings(Section):

@@ -100,8 +100,8 @@ def test_vocabulary_holds_no_injected_pii(pii_model):
 
 
 @pytest.mark.rubric("data", 5)
-def test_no_listed_name_in_vocabulary_or_artifact(train_split, trained_model, packaged_model,
-                                                   pii_model):
+def test_no_listed_name_in_vocabulary_or_artifact(train_split, trained_model,
+                                                  packaged_model, pii_model):
     """Red when a listed person name reaches the vocabulary or any string of the saved
     artifact: of the model trained on the training split (whose reviews name servers and
     owners) and of the model trained with a listed name injected into every sixth review.
