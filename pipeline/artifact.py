@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import reviewed_plugins
 from pipeline.errors import PipelineError
 from pipeline.fileio import require_sha256, sha256_bytes, sha256_file, write_bytes_atomic
 
@@ -79,7 +80,8 @@ def save_model(model: Any, path: str | Path) -> str:
 
 
 def loads_model(data: bytes, source: str) -> Any:
-    """Deserialise skops bytes, refusing any type outside the libraries and TRUSTED_TYPES."""
+    """Deserialise skops bytes, refusing any type outside the libraries and TRUSTED_TYPES, and
+    any feature plugin outside the reviewed ones."""
     import skops.io as sio  # pylint: disable=import-outside-toplevel
 
     try:
@@ -89,7 +91,24 @@ def loads_model(data: bytes, source: str) -> Any:
     unexpected = sorted(untrusted - set(TRUSTED_TYPES))
     if unexpected:
         raise PipelineError(f"{source}: artifact contains untrusted types {unexpected}; refused")
-    return sio.loads(data, trusted=sorted(untrusted))
+    model = sio.loads(data, trusted=sorted(untrusted))
+    unreviewed = sorted(model_plugins(model) - reviewed_plugins())
+    if unreviewed:
+        raise PipelineError(f"{source}: artifact calls feature plugins {unreviewed} that "
+                            "params.yaml does not list in features.plugins; refused")
+    return model
+
+
+def model_plugins(model: Any) -> set[str]:
+    """The feature plugins a loaded model names (its `plugins` parameters, at any depth).
+
+    Loading imports none of them: skops builds only trusted types, and a plugin is imported when
+    the model first scores, which `loads_model` lets happen only for reviewed names.
+    """
+    get_params = getattr(model, "get_params", None)
+    params = get_params(deep=True) if callable(get_params) else {}
+    return {str(name) for key, value in params.items() if key.rpartition("__")[2] == "plugins"
+            for name in value}
 
 
 def load_model_file(path: str | Path, expected_sha256: str) -> Any:

@@ -42,6 +42,10 @@ SOURCES = get_args(Source)
 FAMILIES = ("logistic_regression", "multinomial_nb", "linear_svm")
 OnlineMetric = Literal["accuracy", "brier"]
 Correlation = Literal["pearson", "spearman"]
+# The feature plugins of every params file this process read (`load_config`): params.yaml is
+# the reviewed input, an artifact is not, so a loaded model may call only these
+# (`pipeline.artifact.loads_model` refuses any other before the model scores anything).
+_REVIEWED_PLUGINS: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ Text = Annotated[StrictStr, Field(min_length=1), Expect("a non-empty string")]
 Sha256 = Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$"),
                    Expect("a sha256 of 64 lowercase hexadecimal characters")]
 Url = Annotated[StrictStr, Field(pattern=r"^https?://\S+$"), Expect("an http(s) URL")]
+PluginName = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$"),
+                       Expect("a plugin name 'package.module:function'")]
 
 
 class Section(BaseModel):
@@ -165,6 +171,9 @@ class FeaturesConfig(Section):
     sublinear_tf: StrictBool
     # Names of pipeline.features.TextStats statistics; TextStats checks them when it is fitted.
     extra: tuple[StrictStr, ...] = ()
+    # New features: "package.module:function" names of text -> number functions
+    # (pipeline.features.resolve_plugin), imported when the model is fitted or scores.
+    plugins: tuple[PluginName, ...] = ()
 
 
 class LogisticRegressionSettings(Section):
@@ -572,8 +581,16 @@ def read_mapping(path: str | Path = DEFAULT_PARAMS) -> dict[str, Any]:
 
 
 def load_config(path: str | Path = DEFAULT_PARAMS) -> Config:
-    """Read and validate params.yaml once; commands hand its sections down."""
-    return Config.parse(read_mapping(path), path)
+    """Read and validate params.yaml once; commands hand its sections down. Its feature plugins
+    join the reviewed ones (`reviewed_plugins`)."""
+    config = Config.parse(read_mapping(path), path)
+    _REVIEWED_PLUGINS.update(config.features.plugins)
+    return config
+
+
+def reviewed_plugins() -> frozenset[str]:
+    """The feature plugins that the params files read so far list: those a model may call."""
+    return frozenset(_REVIEWED_PLUGINS)
 
 
 def describe_error(error: ValidationError, source: str) -> str:

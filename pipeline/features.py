@@ -8,15 +8,19 @@ expanded before tokenising ("wasn't" -> "was not"), and words in a negation's sc
 
 from __future__ import annotations
 
+import importlib
+import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from pipeline.data.reviews import TEXT
+from pipeline.errors import PipelineError
 
 NEGATIONS = frozenset(
     {"not", "no", "nor", "never", "none", "nothing", "nobody", "neither", "nowhere", "cannot",
@@ -44,6 +48,13 @@ PII_PATTERNS = (
 )
 # Every PII pattern needs one of these; reviews without any skip the patterns entirely.
 _MAYBE_PII = re.compile(r"[\d@]|www\.|://")
+# Common first names (pipeline/data/bundled/README.md says where the list comes from and what it
+# misses). A name the list lacks, a surname or a nickname is NOT masked; names that are also
+# everyday words ("Rose", "Frank", "Will") are left out on purpose, so they are not masked either.
+FIRST_NAMES_FILE = Path(__file__).parent / "data" / "bundled" / "first_names.txt"
+PERSON_NAMES = frozenset(FIRST_NAMES_FILE.read_text(encoding="utf-8").split())
+NAME_PLACEHOLDER = "personname"
+_WORD = re.compile(r"[^\W_]+")
 CONTRACTIONS = (
     (re.compile(r"\bwon't\b"), "will not"),
     (re.compile(r"\bcan't\b"), "can not"),
@@ -96,15 +107,24 @@ def normalise(text: str, lowercase: bool = True, fold_accents: bool = True) -> s
 
 
 def mask_pii(text: str) -> str:
-    """Replace URLs, e-mail addresses, phone and id numbers with placeholder words.
+    """Replace URLs, e-mail addresses, phone and id numbers, then listed first names, with
+    placeholder words.
 
-    Personal data must never become a vocabulary entry of the saved model.
+    Personal data must never become a vocabulary entry of the saved model. The patterns go first:
+    a name inside an e-mail address would otherwise break the address apart before it is masked.
     """
-    if not _MAYBE_PII.search(text):  # most reviews: no digit, "@", "www." or "://" at all
+    if _MAYBE_PII.search(text):  # most reviews: no digit, "@", "www." or "://" at all
+        for placeholder, pattern in PII_PATTERNS:
+            text = pattern.sub(f" {placeholder} ", text)
+    return mask_names(text)
+
+
+def mask_names(text: str) -> str:
+    """Replace each word that is a listed first name (any case) with `personname`."""
+    if PERSON_NAMES.isdisjoint(_WORD.findall(text.lower())):  # most reviews name nobody
         return text
-    for placeholder, pattern in PII_PATTERNS:
-        text = pattern.sub(f" {placeholder} ", text)
-    return text
+    return _WORD.sub(lambda word: NAME_PLACEHOLDER if word[0].lower() in PERSON_NAMES
+                     else word[0], text)
 
 
 def expand_contractions(text: str) -> str:
@@ -268,33 +288,73 @@ class ReviewPreprocessor(TransformerMixin, BaseEstimator):
         return np.array([self.transform_one(str(text)) for text in X], dtype=object)
 
 
-class TextStats(TransformerMixin, BaseEstimator):
-    """Optional dense features over the feature text, switched on by `features.extra`.
+@lru_cache(maxsize=64)
+def resolve_plugin(name: str) -> Callable[[str], float]:
+    """The function a `features.plugins` entry names ("package.module:function").
 
-    New features are added here and named in params.yaml; nothing else needs to change.
+    Plugins are the extension point for new features: a function from a review's feature text
+    (preprocessed, so already PII-masked) to one number, kept in any importable module and named
+    in params.yaml. Models store the name, never the function; `pipeline.artifact` refuses to
+    load a model naming a plugin that no params file this process read lists.
+    """
+    module_name, _, attribute = name.partition(":")
+    try:
+        function = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError, ValueError) as error:
+        raise PipelineError(f"features.plugins {name!r}: cannot import it ({error})") from None
+    if not callable(function):
+        raise PipelineError(f"features.plugins {name!r}: not a function")
+    return function
+
+
+def plugin_value(name: str, text: str) -> float:
+    """One plugin's number for one feature text; anything but a finite number is refused."""
+    value = resolve_plugin(name)(text)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise PipelineError(f"features.plugins {name!r}: returned {value!r}; expected a finite "
+                            "number")
+    return float(value)
+
+
+class TextStats(TransformerMixin, BaseEstimator):
+    """Optional dense features over the feature text: the built-in statistics `features.extra`
+    switches on, then one column per `features.plugins` function (see `resolve_plugin`).
+
+    A new feature is a function in any module plus its name in params.yaml; nothing here changes.
     """
 
     AVAILABLE = ("length", "exclamations", "negations")
 
-    def __init__(self, stats: tuple[str, ...] = ()):
+    def __init__(self, stats: tuple[str, ...] = (), plugins: tuple[str, ...] = ()):
         self.stats = stats
+        self.plugins = plugins
 
     def fit(self, X, y=None):  # pylint: disable=unused-argument
-        """Check the requested statistics exist; nothing to learn."""
+        """Check the requested statistics exist and the plugins import; nothing to learn."""
         unknown = sorted(set(self.stats) - set(self.AVAILABLE))
         if unknown:
             raise ValueError(f"unknown features.extra {unknown}; expected some of {self.AVAILABLE}")
+        for name in self.plugins:
+            resolve_plugin(name)
         return self
 
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:  # pylint: disable=W0613
+        """The column names: the statistics, then the plugins, as configured."""
+        return np.asarray([*self.stats, *self.plugins], dtype=object)
+
     def transform(self, X) -> np.ndarray:
-        """One row per text, one column per statistic, log-scaled to sit beside TF-IDF weights."""
+        """One row per text, one column per statistic (log-scaled to sit beside TF-IDF weights)
+        and per plugin (its number as returned)."""
         rows = []
         for text in X:
-            tokens = str(text).split()
+            text = str(text)
+            tokens = text.split()
             values = {
                 "length": len(tokens),
                 "exclamations": tokens.count(EXCLAMATION),
                 "negations": sum(token in NEGATIONS for token in tokens),
             }
-            rows.append([np.log1p(values[name]) for name in self.stats])
-        return np.asarray(rows, dtype=float).reshape(len(rows), len(self.stats))
+            rows.append([np.log1p(values[name]) for name in self.stats]
+                        + [plugin_value(name, text) for name in self.plugins])
+        columns = len(self.stats) + len(self.plugins)
+        return np.asarray(rows, dtype=float).reshape(len(rows), columns)

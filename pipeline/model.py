@@ -67,15 +67,16 @@ def build_classifier(model: ModelConfig, seed: int):
 
 
 def build_model(spec: ModelSpec) -> Pipeline:
-    """preprocess -> features (TF-IDF n-grams [+ text statistics]) -> classifier.
+    """preprocess -> features (TF-IDF n-grams [+ text statistics and plugins]) -> classifier.
 
     Without extra features the vectoriser is the features step itself: a FeatureUnion of one
     transformer would cost every prediction a joblib dispatch (about a quarter of the latency).
     """
     features = spec.features
     vectorizer = build_vectorizer(features)
-    extra = tuple(features.extra)
-    step = (FeatureUnion([(NGRAMS, vectorizer), ("stats", TextStats(stats=extra))]) if extra
+    extra, plugins = tuple(features.extra), tuple(features.plugins)
+    stats = TextStats(stats=extra, plugins=plugins)
+    step = (FeatureUnion([(NGRAMS, vectorizer), ("stats", stats)]) if extra or plugins
             else vectorizer)
     return Pipeline([
         ("preprocess", build_preprocessor(features)),

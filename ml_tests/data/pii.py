@@ -1,14 +1,18 @@
-"""Generated personal data for the privacy tests: realistic e-mails, phone numbers and URLs.
+"""Personal data for the privacy tests: generated e-mails, phone numbers and URLs, and the
+bundled list of person names.
 
-Every piece is built from random nonsense words (e.g. "qovilak"), so finding one in a
+Every generated piece is built from random nonsense words (e.g. "qovilak"), so finding one in a
 vocabulary or an artifact can only mean the personal data leaked.
 """
 
 from __future__ import annotations
 
 import random
+import re
 
 from hypothesis import strategies as st
+
+from pipeline.features import FIRST_NAMES_FILE
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -46,7 +50,16 @@ def pii_strategy():
 
 def fragments(value: str) -> set[str]:
     """The word-like pieces of a value that must never become (part of) a feature."""
-    import re  # pylint: disable=import-outside-toplevel
-
     return {piece.lower() for piece in re.findall(r"[^\W_]+", value)
             if piece.startswith("q") or piece.isdigit() and len(piece) >= 3}
+
+
+def listed_names() -> frozenset[str]:
+    """The person names the pipeline promises to mask, read from the bundled file itself (not
+    from the module constant a defect could empty)."""
+    return frozenset(FIRST_NAMES_FILE.read_text(encoding="utf-8").split())
+
+
+def words(text: str) -> set[str]:
+    """The lowercased words of a text, as masking and tokenising split them."""
+    return {word.lower() for word in re.findall(r"[^\W_]+", text)}

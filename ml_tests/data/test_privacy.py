@@ -1,8 +1,14 @@
 """Data 5: the data pipeline has appropriate privacy controls.
 
-Personal data (e-mail addresses, phone numbers, URLs) is masked before any feature is computed,
-so it can reach neither the vocabulary nor the saved artifact; and the artifact stores no raw
+Personal data (e-mail addresses, phone numbers, URLs, id numbers and the person names of the
+bundled list pipeline/data/bundled/first_names.txt) is masked before any feature is computed, so
+it can reach neither the vocabulary nor the saved artifact; and the artifact stores no raw
 review text, neither whole reviews nor the raw forms that preprocessing removes.
+
+What these tests do NOT cover, because the masking does not: person names absent from the list,
+surnames, nicknames, and names that are also everyday words ("Rose", "Frank"), which the list
+leaves out on purpose (the bundled README lists them). Such a name in a review still becomes a
+term.
 """
 
 from __future__ import annotations
@@ -39,12 +45,14 @@ def test_pii_is_masked_before_features(kind_value, template, config):
 
 
 def _with_injected_pii(split: reviews.Reviews, seed: int) -> tuple[reviews.Reviews, list[str]]:
+    """Every sixth review with a generated e-mail, phone number or URL and a listed name."""
     rng = random.Random(seed)
+    names = sorted(pii.listed_names())
     texts, injected = list(split.texts), []
     for index in range(0, len(texts), 6):
         value = pii.KINDS[sorted(pii.KINDS)[index % 3]](rng)
         injected.append(value)
-        texts[index] = f"{texts[index]} {value}"
+        texts[index] = f"{texts[index]} {value} Thanks, {rng.choice(names).title()}!"
     return reviews.Reviews(texts, split.labels), injected
 
 
@@ -55,8 +63,30 @@ def pii_model(train_split, config):
     return train_model(data, config.model_spec), data, injected
 
 
+@pytest.mark.rubric("data", 5)
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(sorted(pii.listed_names())),
+       spelling=st.sampled_from([str.lower, str.title, str.upper]),
+       template=st.sampled_from(["{} was our server and she was great.",
+                                 "Ask for {}'s table, not the bar!", "Thanks {}, see you soon"]))
+def test_listed_names_are_masked_before_features(name, spelling, template, config):
+    """Red when name masking is off or broken (e.g. dropped from mask_pii, or matching one
+    spelling only): a person's name becomes a feature token instead of `personname`."""
+    preprocessor = model.build_preprocessor(config.features)
+    tokens = {t.removeprefix(features.NEGATED_PREFIX)
+              for t in preprocessor.transform_one(template.format(spelling(name))).split()}
+    assert name not in tokens, tokens
+    assert features.NAME_PLACEHOLDER in tokens, tokens
+
+
 def _vocabulary(model) -> set[str]:
     return set(dict(feature_steps(model))[NGRAMS].vocabulary_)
+
+
+def _terms(model) -> set[str]:
+    """The words of every vocabulary term, negation marks removed."""
+    return {piece.removeprefix(features.NEGATED_PREFIX) for term in _vocabulary(model)
+            for piece in term.split()}
 
 
 @pytest.mark.rubric("data", 5)
@@ -64,10 +94,32 @@ def test_vocabulary_holds_no_injected_pii(pii_model):
     """Red when mask_pii is switched off or broken: the nonsense names become terms."""
     fitted, _, injected = pii_model
     pieces = set().union(*(pii.fragments(value) for value in injected))
-    terms = {piece.removeprefix(features.NEGATED_PREFIX) for term in _vocabulary(fitted)
-             for piece in term.split()}
+    terms = _terms(fitted)
     assert pieces, "nothing was injected"
     assert not pieces & terms, sorted(pieces & terms)[:10]
+
+
+@pytest.mark.rubric("data", 5)
+def test_no_listed_name_in_vocabulary_or_artifact(train_split, trained_model,
+                                                  packaged_model, pii_model):
+    """Red when a listed person name reaches the vocabulary or any string of the saved
+    artifact: of the model trained on the training split (whose reviews name servers and
+    owners) and of the model trained with a listed name injected into every sixth review.
+
+    Names outside the list, surnames and nicknames are not checked: the list is all the
+    masking knows (see the module docstring).
+    """
+    names = pii.listed_names()
+    mentioned = names & set().union(*(pii.words(text) for text in train_split.texts))
+    assert mentioned, "no training review names a listed person: nothing would be checked"
+    fitted = pii_model[0]
+    for trained, stored in ((trained_model, (packaged_model / artifact.ARTIFACT_NAME).read_bytes()),
+                            (fitted, artifact.dumps_model(fitted))):
+        terms = _terms(trained)
+        assert not terms & names, sorted(terms & names)[:10]
+        strings, _ = _artifact_strings(stored)
+        kept = names & set().union(*(pii.words(string) for string in strings))
+        assert not kept, sorted(kept)[:10]
 
 
 def _artifact_strings(data: bytes) -> tuple[list[str], dict[str, bytes]]:

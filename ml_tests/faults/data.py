@@ -241,6 +241,48 @@ def register(registry: FaultRegistry) -> None:
 
         patch_everywhere(monkeypatch, model, "build_model", build_model)
 
+    @registry.fault("plugins-ignored-by-build",
+                    "build_model forgets features.plugins when it assembles the features step, so "
+                    "a new feature configured as a plugin never reaches the model.",
+                    [("data", 6)], kind="code")
+    def plugins_ignored_by_build(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import model  # pylint: disable=import-outside-toplevel
+
+        original = model.build_model
+
+        def build_model(spec):
+            features = spec.features.model_copy(update={"plugins": ()})
+            return original(spec.model_copy(update={"features": features}))
+
+        patch_everywhere(monkeypatch, model, "build_model", build_model)
+
+    @registry.fault("plugins-zero-when-loaded",
+                    "TextStats looks its plugins up in a cache that only fit fills, so a model "
+                    "loaded by the server (never fitted there) serves the new feature as zeros.",
+                    [("data", 6)], kind="code")
+    def plugins_zero_when_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        fitted: set[str] = set()
+        original_fit, original_value = features.TextStats.fit, features.plugin_value
+
+        def fit(self, X, y=None):
+            fitted.update(self.plugins)
+            return original_fit(self, X, y)
+
+        def plugin_value(name, text):
+            return original_value(name, text) if name in fitted else 0.0
+
+        monkeypatch.setattr(features.TextStats, "fit", fit)
+        monkeypatch.setattr(features, "plugin_value", plugin_value)
+
+    @registry.fault("name-masking-dropped",
+                    "mask_pii stops masking person names (the name rule lost in a refactoring), "
+                    "so names such as a server's become vocabulary terms and artifact strings.",
+                    [("data", 5)], kind="code")
+    def name_masking_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.features.mask_names", str)
+
     @registry.fault("contraction-loses-negation",
                     "expand_contractions deletes \"n't\" instead of expanding it to \"not\", so "
                     "\"wasn't good\" loses its negation.",

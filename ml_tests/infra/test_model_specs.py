@@ -43,9 +43,11 @@ FEATURE_PARAMS: dict[str, tuple[str, Any]] = {
     "min_df": (f"{VECTORIZER}min_df", int),
     "sublinear_tf": (f"{VECTORIZER}sublinear_tf", bool),
     "extra": ("features__stats__stats", tuple),
+    "plugins": ("features__stats__plugins", tuple),
 }
 # Changed values of the `features` keys (each differs from the project's current value).
-FEATURE_CHANGES: dict[str, Any] = {"ngram_max": 3, "min_df": 2, "extra": ["length", "negations"]}
+FEATURE_CHANGES: dict[str, Any] = {"ngram_max": 3, "min_df": 2, "extra": ["length", "negations"],
+                                   "plugins": ["ml_tests.data.plugin_feature:negated_share"]}
 
 
 def changed(value: Any) -> Any:
@@ -128,7 +130,7 @@ def test_every_feature_param_reaches_the_estimator(config) -> None:
         for value in (current, new):  # both: an ignored key may happen to match its default
             built = deep_params(build_model(
                 config.with_overrides({f"features.{key}": value}).model_spec))
-            if not value and key == "extra":  # no extra features: no stats step at all
+            if not value and key in ("extra", "plugins"):  # none: no stats step at all
                 assert not any(name.startswith("features__stats") for name in built)
                 continue
             prefix = "features__ngrams__" if "features__ngrams" in built else "features__"

@@ -67,12 +67,14 @@ def publish_and_promote(package: Path, root: Path) -> str:
     return version
 
 
-def serve_registry(project_root: Path, registry: Path, log_dir: Path) -> ServerProcess:
-    """The real server (this checkout's code) for the registry's served version, 127.0.0.1."""
+def serve_registry(project_root: Path, registry: Path, log_dir: Path,
+                   params: Path | None = None) -> ServerProcess:
+    """The real server (this checkout's code) for the registry's served version, 127.0.0.1,
+    configured by `params` (default: the project's params.yaml)."""
     env = {**os.environ, "PYTHONPATH": str(project_root)}
     return ServerProcess(["--host", "127.0.0.1", "--registry", str(registry),
-                          "--log-dir", str(log_dir), "--replica", REPLICA,
-                          "--reload-poll", "0", "--params", str(project_root / "params.yaml")],
+                          "--log-dir", str(log_dir), "--replica", REPLICA, "--reload-poll", "0",
+                          "--params", str(params or project_root / "params.yaml")],
                          cwd=project_root, env=env)
 
 

@@ -66,17 +66,9 @@ def _linear_parts(model: Any) -> tuple[Any, float]:
 
 
 def feature_names(model: Any) -> list[str]:
-    """Column names of the features step's output, `<transformer>__<feature>`.
-
-    `TextStats` has no get_feature_names_out; its columns are the statistics it was asked for.
-    """
-    names: list[str] = []
-    for name, transformer in feature_steps(model):
-        if hasattr(transformer, "get_feature_names_out"):
-            names += [f"{name}__{column}" for column in transformer.get_feature_names_out()]
-        else:
-            names += [f"{name}__{column}" for column in transformer.stats]
-    return names
+    """Column names of the features step's output, `<transformer>__<feature>`."""
+    return [f"{name}__{column}" for name, transformer in feature_steps(model)
+            for column in transformer.get_feature_names_out()]
 
 
 def explain_text(model: Any, text: str) -> Explanation:

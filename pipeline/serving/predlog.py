@@ -9,9 +9,11 @@ so replicas that ship their directories to one bucket never write the same objec
      "probability": 0.93, "label": 1, "latency_ms": 1.4}
 
 `review` is the text after the model's own PII step (never the raw text; null when the model
-has none), `features` the non-zero columns of the model's feature row (column indices of that
-version's vectoriser, exact values), `probability` the positive class's, `index` the review's
-position in its request, `latency_ms` the time from receiving the request to logging it.
+has none): URLs, e-mails, phone and id numbers and listed person names are placeholders there,
+as in the features. `features` is the non-zero columns of the model's feature row (column
+indices of that version's vectoriser, exact values), `probability` the positive class's,
+`index` the review's position in its request, `latency_ms` the time from receiving the request
+to logging it.
 
 Durability: all lines of one model call go out in one `os.write` on an O_APPEND descriptor
 under a lock, so concurrent requests never interleave and a `kill -9` leaves whole lines (the

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 from pipeline import artifact
+from pipeline.config import reviewed_plugins
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_bytes
 from pipeline.model import train_model
@@ -88,3 +89,15 @@ def test_not_a_model_and_untrusted_types_are_refused(tiny_model):
     with pytest.raises(PipelineError, match="untrusted types"):
         artifact.loads_model(foreign, "foreign.skops")
     assert sha256_bytes(artifact.dumps_model(tiny_model))
+
+
+def test_a_plugin_no_params_file_lists_is_refused_at_load(tiny_reviews, project_config):
+    """An artifact could name any importable function; only reviewed names may be loaded."""
+    unreviewed = "builtins:len"  # importable everywhere, listed in no params file
+    assert unreviewed not in reviewed_plugins()
+    model = train_model(tiny_reviews, project_config.with_overrides(
+        {"features.plugins": [unreviewed]}).model_spec)
+    data = artifact.dumps_model(model)
+    assert artifact.model_plugins(model) == {unreviewed}
+    with pytest.raises(PipelineError, match=r"feature plugins \['builtins:len'\].*refused"):
+        artifact.loads_model(data, "plugin.skops")

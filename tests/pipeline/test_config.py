@@ -8,7 +8,7 @@ import pydantic
 import pytest
 import yaml
 
-from pipeline.config import Config, ModelSpec, load_config, read_mapping
+from pipeline.config import Config, ModelSpec, load_config, read_mapping, reviewed_plugins
 from pipeline.errors import PipelineError
 
 
@@ -191,3 +191,17 @@ def test_dotted_lookup_and_the_unknown_key_message(project_root):
 def test_a_config_built_in_code_records_what_it_was_given(project_mapping):
     config = Config.model_validate(project_mapping)
     assert config.as_mapping() == project_mapping
+
+
+def test_plugins_are_named_module_colon_function_and_read_ones_are_reviewed(
+        tmp_path, project_mapping):
+    project_mapping["features"]["plugins"] = ["os.system"]
+    path = _written(tmp_path, project_mapping)
+    assert _message(path) == (f"{path}: features.plugins.0: expected a plugin name "
+                              "'package.module:function', got 'os.system'")
+    project_mapping["features"]["plugins"] = ["reviewed_here.module:feature"]
+    config = load_config(_written(tmp_path, project_mapping))
+    assert config.features.plugins == ("reviewed_here.module:feature",)
+    assert "reviewed_here.module:feature" in reviewed_plugins()
+    config.with_overrides({"features.plugins": ["overridden.in_code:feature"]})
+    assert "overridden.in_code:feature" not in reviewed_plugins()
