@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from ml_tests.data import plugin_feature
-from ml_tests.monitoring.traffic import (
+from ml_tests.support.traffic import (
     REQUEST_TIMEOUT_S,
     Batch,
     publish_and_promote,
