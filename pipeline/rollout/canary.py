@@ -15,10 +15,12 @@ before anything is promoted and checks, with thresholds from `canary:` in params
   every one gets a finite probability in [0, 1] with rows summing to 1, and no exception.
 
 Agreement and latency need a reference: without a served model (a first release) they are
-skipped and said so. When the canary passes, the release check (`pipeline.rollout.release`: held-out
-accuracy against `quality.min_accuracy` and against the served version) runs, and only then is
-the candidate published and promoted. Any failure exits with code 2 and one line naming every
-failed check; the served version is left in place. Figures go to `reports/canary.json`.
+skipped and said so. A candidate whose recorded spec is not the reviewed one (params.yaml at git
+HEAD, or `--reviewed-spec FILE`) is refused before any of this. When the canary passes, the
+release check (`pipeline.rollout.release`: a holdout unseen in training, held-out accuracy against
+`quality.min_accuracy` and against the served version) runs, and only then is the candidate
+published, its reviewed spec recorded, and promoted. Any failure exits with code 2 and one line
+naming every failed check; the served version is left in place. Figures go to `reports/canary.json`.
 
     python -m pipeline canary --candidate models                  # check, release, promote
     python -m pipeline canary --candidate DIR --served VERSION|DIR --dry-run
@@ -39,7 +41,7 @@ from pipeline.data.reviews import read_reviews
 from pipeline.data.sources import raw_file
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
-from pipeline.layout import REPORTS_DIR
+from pipeline.layout import REPORTS_DIR, TEST_SPLIT
 from pipeline.monitoring.stability import HOSTILE_INPUTS, output_problems
 from pipeline.perf import measurement
 
@@ -222,9 +224,10 @@ def _traffic(path: Path | None, data: DataConfig) -> list[str]:
 
 def main(argv: list[str]) -> int:
     """Canary, then release check, then publish and promote (unless --dry-run)."""
-    # pylint: disable-next=import-outside-toplevel
-    from pipeline.registry import open_registry
+    from pipeline.analysis.spec import reviewed_spec  # pylint: disable=import-outside-toplevel
+    from pipeline.registry import open_registry  # pylint: disable=import-outside-toplevel
     from pipeline.rollout.release import (  # pylint: disable=import-outside-toplevel
+        HeldOut,
         ReleaseRules,
         release,
     )
@@ -242,13 +245,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--holdout", type=Path,
                         help="labelled held-out reviews for the release check"
                              " (default: data/prepared/test.tsv)")
+    parser.add_argument("--population", type=Path, metavar="FILE",
+                        help="the labelled file the holdout was split from, which tells its"
+                             " own duplicates from leaked rows (default: data.training)")
     parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--reviewed-spec", type=Path, metavar="FILE",
+                        help="the reviewed params file the candidate must have been trained from"
+                             " (default: --params as committed at git HEAD)")
     parser.add_argument("--report", type=Path, default=CANARY_REPORT)
     parser.add_argument("--dry-run", action="store_true", help="check only, promote nothing")
     args = parser.parse_args(argv)
     config = load_config(args.params)
+    reviewed = reviewed_spec(args.params, args.reviewed_spec)
     registry = open_registry(args.registry or config.registry.uri, args.params)
     candidate, metadata = load_package(args.candidate)
+    reviewed.require(metadata)  # before the canary: an unreviewed spec needs no measuring
     reference = _reference(args.served, registry)
     report = run_canary(candidate, reference[0] if reference else None,
                         _traffic(args.traffic, config.data), config.canary,
@@ -256,10 +267,11 @@ def main(argv: list[str]) -> int:
     write_json_atomic(args.report, {**asdict(report), "passed": report.passed})
     if not report.passed:
         raise PipelineError(f"canary: {report.candidate} not promoted: {'; '.join(report.reasons)}")
-    holdout = read_reviews(args.holdout) if args.holdout is not None else None
+    held_out = HeldOut(read_reviews(args.holdout or TEST_SPLIT),
+                       read_reviews(args.population or raw_file(config.data, "training")))
     decision = release(args.candidate, registry,
-                       ReleaseRules.from_config(config.quality, config.release), holdout,
-                       promote=not args.dry_run)
+                       ReleaseRules.from_config(config.quality, config.release), reviewed,
+                       held_out, promote=not args.dry_run)
     figures = (f"agreement {report.agreement:.2f}, latency x{report.latency.ratio:.2f}"
                if report.latency is not None else "no served model to compare with")
     print(f"canary passed: {figures}, canary errors {report.labelled_errors}/"

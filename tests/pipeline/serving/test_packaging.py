@@ -61,19 +61,19 @@ CONTRACT_FIELDS = {"version", "artifact", "sha256", "data_sha256", "metrics", "p
 
 @pytest.fixture
 def trained(tmp_path, tiny_model, tiny_reviews):
-    """An artifact and the labelled file it was 'trained' from."""
+    """An artifact, the labelled file it was 'trained' from, and its training reviews."""
     model_path = tmp_path / "model.skops"
     artifact.save_model(tiny_model, model_path)
     data_path = tmp_path / "train.tsv"
     data_path.write_bytes(format_reviews(tiny_reviews))
-    return model_path, data_path
+    return model_path, data_path, tiny_reviews
 
 
 def test_metadata_holds_the_contract_and_matches_the_artifact(tmp_path, trained, project_config):
-    model_path, data_path = trained
+    model_path, data_path, reviews = trained
     out = tmp_path / "models"
     metadata = package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, project_config, out,
-                             data_path)
+                             data_path, reviews)
     on_disk = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert on_disk == metadata and CONTRACT_FIELDS <= set(metadata)
     assert metadata["sha256"] == sha256_file(out / metadata["artifact"])
@@ -86,13 +86,14 @@ def test_metadata_holds_the_contract_and_matches_the_artifact(tmp_path, trained,
 
 def test_below_quality_floor_is_refused_and_previous_package_kept(tmp_path, trained,
                                                                   project_config):
-    model_path, data_path = trained
+    model_path, data_path, reviews = trained
     out = tmp_path / "models"
     good = package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, project_config, out,
-                         data_path)
+                         data_path, reviews)
     before = {path.name: path.read_bytes() for path in out.iterdir()}
     strict = project_config.with_overrides({"quality.min_accuracy": 0.95})
     with pytest.raises(PipelineError, match="below quality.min_accuracy"):
-        package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, strict, out, data_path)
+        package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, strict, out, data_path,
+                      reviews)
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert artifact.read_metadata(out)["version"] == good["version"]
