@@ -52,11 +52,33 @@ def register(registry: FaultRegistry) -> None:
 
         original = packaging.build_metadata
 
-        def build_metadata(artifact_sha256, data_sha256, metrics, params, created_at=None):
+        def build_metadata(artifact_sha256, data_sha256, metrics, params, created_at=None,
+                           training_rows=None):
             return original(artifact_sha256, data_sha256, metrics, {"model": params["model"]},
-                            created_at)
+                            created_at, training_rows)
 
         patch_everywhere(monkeypatch, packaging, "build_metadata", build_metadata)
+
+    @registry.fault("release-skips-spec-review",
+                    "The release check no longer compares the candidate's recorded spec with the "
+                    "reviewed params.yaml (git HEAD), so a model trained from uncommitted edits "
+                    "is published and served.",
+                    [("model", 1)], kind="code")
+    def release_skips_spec_review(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import spec  # pylint: disable=import-outside-toplevel
+
+        monkeypatch.setattr(spec.ReviewedSpec, "require", lambda self, metadata: None)
+
+    @registry.fault("server-skips-release-record",
+                    "The server loads a registry version without checking the reviewed spec its "
+                    "release recorded, so a version published around the release check, or "
+                    "with an edited metadata.json, is served.",
+                    [("model", 1)], kind="code")
+    def server_skips_release_record(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import spec  # pylint: disable=import-outside-toplevel
+
+        patch_everywhere(monkeypatch, spec, "require_released",
+                         lambda metadata, recorded_sha256: None)
 
     @registry.fault("spec-diff-ignores-types",
                     "The spec comparison uses plain equality, so a bool turned int (True vs 1) "

@@ -14,7 +14,12 @@ from pipeline.data.reviews import format_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.serving.environment import installed_versions
-from pipeline.serving.packaging import build_metadata, check_min_accuracy, package_model
+from pipeline.serving.packaging import (
+    build_metadata,
+    check_min_accuracy,
+    package_model,
+    row_hashes,
+)
 
 SHA = "ab" * 32
 
@@ -79,6 +84,9 @@ def test_metadata_holds_the_contract_and_matches_the_artifact(tmp_path, trained,
     assert metadata["sha256"] == sha256_file(out / metadata["artifact"])
     assert metadata["data_sha256"] == sha256_file(data_path)
     assert metadata["params"] == project_config.as_mapping()
+    assert metadata["training_rows"] == row_hashes(reviews.texts)
+    text = (out / "metadata.json").read_text(encoding="utf-8")
+    assert not any(review in text for review in reviews.texts), "a review reached the metadata"
     assert {"python", "scikit-learn", "project"} <= set(metadata["versions"])
     model, loaded = artifact.load_package(out)
     assert loaded == metadata and hasattr(model, "predict_proba")
@@ -97,3 +105,10 @@ def test_below_quality_floor_is_refused_and_previous_package_kept(tmp_path, trai
                       reviews)
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert artifact.read_metadata(out)["version"] == good["version"]
+
+
+def test_row_hashes_are_short_sorted_and_blind_to_spacing_and_case() -> None:
+    hashes = row_hashes(["Great  food!", "great food!", "Rude waiter."])
+    assert hashes == sorted(hashes) and len(hashes) == 3
+    assert all(len(row) == 16 for row in hashes)
+    assert len(set(hashes)) == 2, "re-spaced and re-cased copies are the same row"
