@@ -20,7 +20,7 @@ from pipeline.data.split import split_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.model import train_model
-from pipeline.serving.packaging import package_model
+from pipeline.serving.packaging import TrainingData, package_model
 
 
 def _verified(directory: Path, spec: FileSpec) -> Path:
@@ -119,7 +119,8 @@ def packaged_model(tmp_path_factory, trained_model, train_split, test_split, con
     artifact.save_model(trained_model, model_path)
     metrics = evaluate_model(trained_model, test_split.texts, test_split.labels)
     try:
-        package_model(model_path, metrics, config, work / "models", historic_path, train_split)
+        package_model(model_path, metrics, config, work / "models",
+                      TrainingData(historic_path, train_split))
     except PipelineError as error:
         pytest.fail(f"the trained model could not be packaged: {error}")
     return work / "models"

@@ -18,7 +18,7 @@ from pipeline import artifact
 from pipeline.features import TextStats
 from pipeline.metrics import evaluate_model
 from pipeline.model import train_model
-from pipeline.serving.packaging import package_model
+from pipeline.serving.packaging import TrainingData, package_model
 
 
 def _end_to_end(config, train_split, test_split, historic_path, out):
@@ -27,7 +27,7 @@ def _end_to_end(config, train_split, test_split, historic_path, out):
     metrics = evaluate_model(model, test_split.texts, test_split.labels)
     artifact.save_model(model, out / "model.skops")
     metadata = package_model(out / "model.skops", metrics, config, out / "models",
-                             historic_path, train_split)
+                             TrainingData(historic_path, train_split))
     loaded, recorded = artifact.load_package(out / "models")
     seconds = time.thread_time() - start
     return model, loaded, recorded, metadata, seconds

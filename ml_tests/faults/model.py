@@ -40,24 +40,8 @@ def _flipped_labels(parsed):
     return Reviews(parsed.texts, labels)
 
 
-def register(registry: FaultRegistry) -> None:
-    """Add this section's faults to the registry."""
-
-    @registry.fault("packaged-spec-trimmed",
-                    "Packaging records only the model section of params.yaml as the spec, so the "
-                    "package no longer says which features it was trained with.",
-                    [("model", 1), ("data", 6)], kind="code")
-    def packaged_spec_trimmed(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
-
-        original = packaging.build_metadata
-
-        def build_metadata(artifact_sha256, data_sha256, metrics, params, created_at=None,
-                           training_rows=None):
-            return original(artifact_sha256, data_sha256, metrics, {"model": params["model"]},
-                            created_at, training_rows)
-
-        patch_everywhere(monkeypatch, packaging, "build_metadata", build_metadata)
+def _register_reviewed_spec_faults(registry: FaultRegistry) -> None:
+    """Model 1: the reviewed spec is no longer enforced by the release or by the server."""
 
     @registry.fault("release-skips-spec-review",
                     "The release check no longer compares the candidate's recorded spec with the "
@@ -79,6 +63,26 @@ def register(registry: FaultRegistry) -> None:
 
         patch_everywhere(monkeypatch, spec, "require_released",
                          lambda metadata, recorded_sha256: None)
+
+
+def register(registry: FaultRegistry) -> None:
+    """Add this section's faults to the registry."""
+    _register_reviewed_spec_faults(registry)
+
+    @registry.fault("packaged-spec-trimmed",
+                    "Packaging records only the model section of params.yaml as the spec, so the "
+                    "package no longer says which features it was trained with.",
+                    [("model", 1), ("data", 6)], kind="code")
+    def packaged_spec_trimmed(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
+
+        original = packaging.build_metadata
+
+        def build_metadata(artifact_sha256, data_sha256, metrics, params, created_at=None):
+            return original(artifact_sha256, data_sha256, metrics, {"model": params["model"]},
+                            created_at)
+
+        patch_everywhere(monkeypatch, packaging, "build_metadata", build_metadata)
 
     @registry.fault("spec-diff-ignores-types",
                     "The spec comparison uses plain equality, so a bool turned int (True vs 1) "

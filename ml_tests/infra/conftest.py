@@ -26,7 +26,7 @@ from pipeline.data import sources
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.metrics import evaluate_model
 from pipeline.data.reviews import Reviews
-from pipeline.serving.packaging import build_metadata, row_hashes
+from pipeline.serving.packaging import build_metadata, training_record
 
 COPIED = ("pipeline", "dvc.yaml", "params.yaml", ".dvcignore", ".dvc/config")
 
@@ -40,9 +40,9 @@ def make_package(model: Any, directory: Path, claimed_metrics: dict[str, Any],
     """
     directory.mkdir(parents=True, exist_ok=True)
     sha = artifact.save_model(model, directory / artifact.ARTIFACT_NAME)
-    metadata = build_metadata(sha, sha256_file(data_path), claimed_metrics,
-                              config.as_mapping(), training_rows=row_hashes(trained_on.texts))
-    write_json_atomic(directory / artifact.METADATA_NAME, metadata)
+    metadata = build_metadata(sha, sha256_file(data_path), claimed_metrics, config.as_mapping())
+    write_json_atomic(directory / artifact.METADATA_NAME,
+                      {**metadata, **training_record(trained_on)})
     return directory
 
 

@@ -28,12 +28,10 @@ from pipeline.registry import LocalRegistry
 from pipeline.rollout import release as release_module
 
 
-def _rules(config) -> release_module.ReleaseRules:
-    return release_module.ReleaseRules.from_config(config.quality, config.release)
-
-
-def _reviewed(config: Config) -> ReviewedSpec:
-    return ReviewedSpec(config.as_mapping(), "the reviewed params.yaml")
+def _rules(config, trained_with: Config | None = None) -> release_module.ReleaseRules:
+    """The rules of `config`, the reviewed spec being `trained_with` (default: `config`)."""
+    reviewed = ReviewedSpec((trained_with or config).as_mapping(), "the reviewed params.yaml")
+    return release_module.ReleaseRules.from_config(config.quality, config.release, reviewed)
 
 
 @pytest.fixture
@@ -47,8 +45,7 @@ def serving(tmp_path: Path, packaged_model: Path, config, held_out) -> LocalRegi
     """A local registry serving the pipeline's model, released through the check itself: red
     when the honest pipeline's own package counts as having seen its holdout."""
     registry = LocalRegistry(tmp_path / "registry")
-    decision = release_module.release(packaged_model, registry, _rules(config), _reviewed(config),
-                                      held_out)
+    decision = release_module.release(packaged_model, registry, _rules(config), held_out)
     assert decision.accepted and decision.served is None  # a first release: only the floor
     assert decision.n_seen_in_training == 0
     assert registry.served() == read_metadata(packaged_model)["version"]
@@ -68,8 +65,7 @@ def assert_refused(registry: LocalRegistry, candidate: Path, config, held_out, r
     `config`)."""
     served_before, versions_before = registry.served(), registry.versions()
     with pytest.raises(release_module.ReleaseRefused, match=rule) as refused:
-        release_module.release(candidate, registry, _rules(config),
-                               _reviewed(trained_with or config), held_out)
+        release_module.release(candidate, registry, _rules(config, trained_with), held_out)
     assert registry.served() == served_before, "a refused candidate replaced the served model"
     assert registry.versions() == versions_before, "a refused candidate was published"
     assert f"{served_before} stays served" in str(refused.value)
@@ -125,8 +121,7 @@ def test_a_good_candidate_is_promoted(serving, train_split, test_split, held_out
     candidate = package_for(model, tmp_path / "good", (train_split, test_split), stemmed,
                             historic_path)
     version = read_metadata(candidate)["version"]
-    decision = release_module.release(candidate, serving, _rules(config), _reviewed(stemmed),
-                                      held_out)
+    decision = release_module.release(candidate, serving, _rules(config, stemmed), held_out)
     assert decision.accepted and decision.served is not None
     assert decision.n_seen_in_training == 0
     assert serving.served() == version

@@ -42,7 +42,7 @@ def test_spec_is_version_controlled(project_root: Path):
 
     Uncommitted edits are allowed (a working tree in development); untracked is not.
     """
-    assert spec.untracked_files(project_root, SPEC_PATHS) == []
+    assert not spec.untracked_files(project_root, SPEC_PATHS)
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -128,9 +128,9 @@ def _serve(registry: Path, tmp_path: Path, project_root: Path) -> ServerProcess:
 
 def _released(registry: LocalRegistry, package: Path, config: Config, held_out) -> str:
     """Release `package` through the release check, its spec being the reviewed one."""
-    release.release(package, registry, release.ReleaseRules.from_config(config.quality,
-                                                                        config.release),
-                    spec.ReviewedSpec(config.as_mapping(), "the reviewed params.yaml"),
+    reviewed = spec.ReviewedSpec(config.as_mapping(), "the reviewed params.yaml")
+    release.release(package, registry,
+                    release.ReleaseRules.from_config(config.quality, config.release, reviewed),
                     held_out)
     return read_metadata(package)["version"]
 
@@ -196,8 +196,8 @@ def test_spec_changes_require_owner_review(project_root: Path):
     """Red when CODEOWNERS or the PR template is missing, or no longer covers the spec."""
     codeowners = project_root / ".github" / "CODEOWNERS"
     template = project_root / ".github" / "pull_request_template.md"
-    assert spec.untracked_files(project_root, [".github/CODEOWNERS",
-                                               ".github/pull_request_template.md"]) == []
+    assert not spec.untracked_files(project_root, [".github/CODEOWNERS",
+                                                   ".github/pull_request_template.md"])
     rules = spec.codeowners_rules(codeowners.read_text(encoding="utf-8"))
     catch_all = spec.owners_of("README.md", rules)
     for path in (*SPEC_PATHS, "pipeline/stages/train.py", "dvc.yaml"):

@@ -36,7 +36,8 @@ from typing import Any
 
 from pipeline.artifact import load_package
 from pipeline.cli import CommandParser
-from pipeline.config import CanaryConfig, DataConfig, load_config
+from pipeline.analysis.spec import reviewed_spec
+from pipeline.config import CanaryConfig, Config, DataConfig, load_config
 from pipeline.data.reviews import read_reviews
 from pipeline.data.sources import raw_file
 from pipeline.errors import PipelineError
@@ -222,15 +223,24 @@ def _traffic(path: Path | None, data: DataConfig) -> list[str]:
     return read_reviews(path, labelled=False).texts
 
 
-def main(argv: list[str]) -> int:
-    """Canary, then release check, then publish and promote (unless --dry-run)."""
-    from pipeline.analysis.spec import reviewed_spec  # pylint: disable=import-outside-toplevel
-    from pipeline.registry import open_registry  # pylint: disable=import-outside-toplevel
+def _release_inputs(args: argparse.Namespace, config: Config) -> tuple[Any, Any]:
+    """The release rules (with the reviewed spec) and the held-out data the command names."""
     from pipeline.rollout.release import (  # pylint: disable=import-outside-toplevel
         HeldOut,
         ReleaseRules,
-        release,
     )
+
+    rules = ReleaseRules.from_config(config.quality, config.release,
+                                     reviewed_spec(args.params, args.reviewed_spec))
+    return rules, HeldOut(read_reviews(args.holdout or TEST_SPLIT),
+                          read_reviews(args.population or raw_file(config.data, "training")))
+
+
+def main(argv: list[str]) -> int:
+    """Canary, then release check, then publish and promote (unless --dry-run)."""
+    # pylint: disable-next=import-outside-toplevel
+    from pipeline.registry import open_registry
+    from pipeline.rollout.release import release  # pylint: disable=import-outside-toplevel
 
     parser = CommandParser(prog="python -m pipeline canary", description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -256,10 +266,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--dry-run", action="store_true", help="check only, promote nothing")
     args = parser.parse_args(argv)
     config = load_config(args.params)
-    reviewed = reviewed_spec(args.params, args.reviewed_spec)
+    rules, held_out = _release_inputs(args, config)
     registry = open_registry(args.registry or config.registry.uri, args.params)
     candidate, metadata = load_package(args.candidate)
-    reviewed.require(metadata)  # before the canary: an unreviewed spec needs no measuring
+    rules.reviewed.require(metadata)  # before the canary: an unreviewed spec needs no measuring
     reference = _reference(args.served, registry)
     report = run_canary(candidate, reference[0] if reference else None,
                         _traffic(args.traffic, config.data), config.canary,
@@ -267,11 +277,7 @@ def main(argv: list[str]) -> int:
     write_json_atomic(args.report, {**asdict(report), "passed": report.passed})
     if not report.passed:
         raise PipelineError(f"canary: {report.candidate} not promoted: {'; '.join(report.reasons)}")
-    held_out = HeldOut(read_reviews(args.holdout or TEST_SPLIT),
-                       read_reviews(args.population or raw_file(config.data, "training")))
-    decision = release(args.candidate, registry,
-                       ReleaseRules.from_config(config.quality, config.release), reviewed,
-                       held_out, promote=not args.dry_run)
+    decision = release(args.candidate, registry, rules, held_out, promote=not args.dry_run)
     figures = (f"agreement {report.agreement:.2f}, latency x{report.latency.ratio:.2f}"
                if report.latency is not None else "no served model to compare with")
     print(f"canary passed: {figures}, canary errors {report.labelled_errors}/"

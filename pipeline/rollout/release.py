@@ -1,6 +1,6 @@
 """The release check: a model is validated on held-out data it never saw before it is served.
 
-`release(package_dir, registry, rules, reviewed, data)` loads the candidate package
+`release(package_dir, registry, rules, data)` loads the candidate package
 (sha256-verified) and refuses it outright when its recorded spec is not the reviewed one
 (`pipeline.analysis.spec`: params.yaml as committed at git HEAD, or `--reviewed-spec FILE`).
 It then scores the candidate and the currently served version on the same held-out reviews
@@ -46,15 +46,18 @@ from pipeline.serving.packaging import TRAINING_ROWS, row_hashes
 
 @dataclass(frozen=True)
 class ReleaseRules:
-    """The two rules of the check: `quality.min_accuracy` and `release.max_accuracy_drop`."""
+    """The rules of the check: `quality.min_accuracy`, `release.max_accuracy_drop` and the
+    reviewed spec the candidate must have been trained from."""
 
     min_accuracy: float
     max_accuracy_drop: float
+    reviewed: ReviewedSpec
 
     @classmethod
-    def from_config(cls, quality: QualityConfig, section: ReleaseConfig) -> ReleaseRules:
+    def from_config(cls, quality: QualityConfig, section: ReleaseConfig,
+                    reviewed: ReviewedSpec) -> ReleaseRules:
         """The rules of the `quality:` and `release:` (`section`) sections of params.yaml."""
-        return cls(quality.min_accuracy, section.max_accuracy_drop)
+        return cls(quality.min_accuracy, section.max_accuracy_drop, reviewed)
 
 
 @dataclass(frozen=True)
@@ -154,20 +157,20 @@ def check_release(candidate: Any, metadata: dict[str, Any],
                            tolerance, len(holdout.texts), reasons, seen)
 
 
-def release(package_dir: str | Path, registry: Any, rules: ReleaseRules, reviewed: ReviewedSpec,
-            data: HeldOut, promote: bool = True) -> ReleaseDecision:
+def release(package_dir: str | Path, registry: Any, rules: ReleaseRules, data: HeldOut,
+            promote: bool = True) -> ReleaseDecision:
     """Check the candidate package, then publish and serve it; raises ReleaseRefused (or
     SpecNotReviewed) if it fails.
 
     `registry` is a `pipeline.registry.Registry`; with `promote=False` only the checks run.
     """
     candidate, metadata = load_package(package_dir)
-    reviewed.require(metadata)
+    rules.reviewed.require(metadata)
     decision = check_release(candidate, metadata, served_model(registry), data, rules)
     if not decision.accepted:
         raise ReleaseRefused(decision)
     if promote:
         version = registry.publish(package_dir)
-        registry.record_release(version, reviewed.sha256)
+        registry.record_release(version, rules.reviewed.sha256)
         registry.promote(version)
     return decision

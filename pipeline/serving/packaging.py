@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,14 +40,27 @@ def row_hashes(texts: Iterable[str]) -> list[str]:
                   [:ROW_HASH_CHARS] for text in texts)
 
 
-def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, Any],
-                   params: dict[str, Any], created_at: str | None = None,
-                   training_rows: list[str] | None = None) -> dict[str, Any]:
-    """Everything a reviewer or a server needs to know about a packaged model.
+@dataclass(frozen=True)
+class TrainingData:
+    """What a model was fitted on: the labelled file the reviews were drawn from (recorded by its
+    sha256) and the reviews themselves (recorded by their `row_hashes`)."""
 
-    `params` is the spec as params.yaml holds it (`Config.as_mapping`), recorded whole;
-    `training_rows` are the `row_hashes` of the reviews the model was fitted on (without them
-    the release check refuses the package: it cannot show its holdout was unseen).
+    path: Path
+    reviews: Reviews
+
+
+def training_record(reviews: Reviews) -> dict[str, list[str]]:
+    """The metadata field naming the reviews a model was fitted on; without it the release check
+    refuses the package, since nothing shows its holdout was unseen."""
+    return {TRAINING_ROWS: row_hashes(reviews.texts)}
+
+
+def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, Any],
+                   params: dict[str, Any], created_at: str | None = None) -> dict[str, Any]:
+    """Everything a reviewer or a server needs to know about a packaged model, but what it was
+    trained on (`training_record`).
+
+    `params` is the spec as params.yaml holds it (`Config.as_mapping`), recorded whole.
     """
     import sklearn  # pylint: disable=import-outside-toplevel
 
@@ -57,7 +71,6 @@ def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, An
         "data_sha256": data_sha256,
         "metrics": metrics,
         "params": params,
-        TRAINING_ROWS: training_rows,
         "created_at": created_at or datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": {
             "python": platform.python_version(),
@@ -80,19 +93,18 @@ def check_min_accuracy(metrics: dict[str, Any], quality: QualityConfig) -> None:
 
 
 def prepare_package(model_path: Path, metrics: dict[str, Any], config: Config,
-                    data_path: Path, trained_on: Reviews) -> tuple[bytes, dict[str, Any]]:
+                    training: TrainingData) -> tuple[bytes, dict[str, Any]]:
     """Check the model against the floor, then its artifact bytes and their metadata.
 
-    The whole config is the spec the metadata records; `data_path` is the labelled file the
-    training reviews were drawn from, recorded by its sha256, and `trained_on` the reviews the
-    model was fitted on, recorded by their `row_hashes`. Nothing is written yet: the caller may
-    add fields measured on these very bytes before `write_package`.
+    The whole config is the spec the metadata records, `training` what the model was fitted on.
+    Nothing is written yet: the caller may add fields measured on these very bytes before
+    `write_package`.
     """
     check_min_accuracy(metrics, config.quality)
     data = model_path.read_bytes()
-    return data, build_metadata(sha256_bytes(data), sha256_file(data_path), metrics,
-                                config.as_mapping(),
-                                training_rows=row_hashes(trained_on.texts))
+    metadata = build_metadata(sha256_bytes(data), sha256_file(training.path), metrics,
+                              config.as_mapping())
+    return data, {**metadata, **training_record(training.reviews)}
 
 
 def write_package(out_dir: Path, data: bytes, metadata: dict[str, Any]) -> None:
@@ -102,8 +114,8 @@ def write_package(out_dir: Path, data: bytes, metadata: dict[str, Any]) -> None:
 
 
 def package_model(model_path: Path, metrics: dict[str, Any], config: Config,
-                  out_dir: Path, data_path: Path, trained_on: Reviews) -> dict[str, Any]:
+                  out_dir: Path, training: TrainingData) -> dict[str, Any]:
     """Check, then write the artifact and its metadata atomically; returns the metadata."""
-    data, metadata = prepare_package(model_path, metrics, config, data_path, trained_on)
+    data, metadata = prepare_package(model_path, metrics, config, training)
     write_package(out_dir, data, metadata)
     return metadata

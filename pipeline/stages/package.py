@@ -20,7 +20,7 @@ from pipeline.data.reviews import read_reviews
 from pipeline.data.sources import raw_file
 from pipeline.layout import METRICS, MODELS_DIR, TRAIN_SPLIT, TRAINED_MODEL
 from pipeline.monitoring.performance import release_baseline
-from pipeline.serving.packaging import prepare_package, write_package
+from pipeline.serving.packaging import TrainingData, prepare_package, write_package
 
 
 def main(argv: list[str]) -> int:
@@ -33,8 +33,8 @@ def main(argv: list[str]) -> int:
     metrics = json.loads(METRICS.read_text(encoding="utf-8"))
     training = raw_file(config.data, "training")
     # The reviews the train stage fitted on, recorded by their hashes for the release check.
-    data, metadata = prepare_package(TRAINED_MODEL, metrics, config, training,
-                                     read_reviews(TRAIN_SPLIT))
+    data, metadata = prepare_package(TRAINED_MODEL, metrics, config,
+                                     TrainingData(training, read_reviews(TRAIN_SPLIT)))
     metadata.update(release_baseline(data, metadata, read_reviews(training), config))
     write_package(args.out, data, metadata)
     print(f"{args.out / ARTIFACT_NAME}: version {metadata['version']}, "

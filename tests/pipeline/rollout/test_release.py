@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pipeline.analysis.spec import ReviewedSpec
 from pipeline.data.reviews import Reviews
 from pipeline.rollout.release import HeldOut, ReleaseRules, check_release, seen_in_training
 from pipeline.serving.packaging import row_hashes
 
+RULES = ReleaseRules(0.0, 1.0, ReviewedSpec({}, "none"))
 POPULATION = ["Great food.", "Great food.", "Rude waiter.", "Cold soup.", "Lovely staff."]
 
 
@@ -30,7 +32,7 @@ def test_a_holdout_from_elsewhere_counts_what_training_holds() -> None:
 def test_a_package_without_training_rows_is_refused(tiny_model) -> None:
     holdout = Reviews(["Great food.", "Cold soup."], [1, 0])
     decision = check_release(tiny_model, {"version": "v1"}, None,
-                             HeldOut(holdout, Reviews(POPULATION, None)), ReleaseRules(0.0, 1.0))
+                             HeldOut(holdout, Reviews(POPULATION, None)), RULES)
     assert not decision.accepted and decision.n_seen_in_training is None
     assert decision.reasons == ["its metadata records no training rows, so nothing shows the 2"
                                 " held-out reviews were unseen"]
@@ -40,6 +42,6 @@ def test_a_leaked_holdout_is_refused_with_the_count(tiny_model, tiny_reviews) ->
     holdout = Reviews(tiny_reviews.texts[2:6], tiny_reviews.labels[2:6])
     decision = check_release(tiny_model, {"version": "v1",
                                           "training_rows": row_hashes(tiny_reviews.texts)},
-                             None, HeldOut(holdout, tiny_reviews), ReleaseRules(0.0, 1.0))
+                             None, HeldOut(holdout, tiny_reviews), RULES)
     assert decision.n_seen_in_training == 4
     assert decision.reasons[0].startswith("4 of the 4 held-out reviews were in its training")
