@@ -20,7 +20,7 @@ from pipeline.data.split import split_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.model import train_model
-from pipeline.serving.packaging import package_model
+from pipeline.serving.packaging import TrainingData, package_model
 
 
 def _verified(directory: Path, spec: FileSpec) -> Path:
@@ -106,7 +106,8 @@ def trained_model(train_split: reviews.Reviews, config: Config):
 
 
 @pytest.fixture(scope="session")
-def packaged_model(tmp_path_factory, trained_model, test_split, config, historic_path) -> Path:
+def packaged_model(tmp_path_factory, trained_model, train_split, test_split, config,
+                   historic_path) -> Path:
     """A package directory (artifact + metadata.json) of the trained model, as the stage writes it.
 
     Built in a temporary directory with the pipeline's own functions; `models/` is never touched.
@@ -118,7 +119,8 @@ def packaged_model(tmp_path_factory, trained_model, test_split, config, historic
     artifact.save_model(trained_model, model_path)
     metrics = evaluate_model(trained_model, test_split.texts, test_split.labels)
     try:
-        package_model(model_path, metrics, config, work / "models", historic_path)
+        package_model(model_path, metrics, config, work / "models",
+                      TrainingData(historic_path, train_split))
     except PipelineError as error:
         pytest.fail(f"the trained model could not be packaged: {error}")
     return work / "models"

@@ -569,14 +569,19 @@ def read_mapping(path: str | Path = DEFAULT_PARAMS) -> dict[str, Any]:
     except FileNotFoundError:
         raise PipelineError(
             f"{path}: parameters file not found (run from the project root)") from None
+    return parse_mapping(text, path)
+
+
+def parse_mapping(text: str, source: str | Path) -> dict[str, Any]:
+    """The raw mapping of params text read elsewhere (a file, or a commit: the reviewed spec)."""
     try:
         mapping = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise PipelineError(f"{path}:{where} is not valid YAML") from None
+        raise PipelineError(f"{source}:{where} is not valid YAML") from None
     if not isinstance(mapping, dict):
-        raise PipelineError(f"{path}: expected a mapping of parameters at the top level")
+        raise PipelineError(f"{source}: expected a mapping of parameters at the top level")
     return mapping
 
 

@@ -32,7 +32,7 @@ from pipeline.config import load_config, merge_overrides, read_mapping
 from pipeline.features import TextStats
 from pipeline.metrics import evaluate_model
 from pipeline.model import NGRAMS, feature_steps, train_model
-from pipeline.serving.packaging import package_model
+from pipeline.serving.packaging import TrainingData, package_model
 
 # The new feature: its code is in ml_tests/, not in pipeline/; the server imports it by this name.
 NEW_FEATURE = f"{plugin_feature.__name__}:{plugin_feature.negated_share.__name__}"
@@ -44,7 +44,7 @@ def _end_to_end(config, train_split, test_split, historic_path, out):
     metrics = evaluate_model(model, test_split.texts, test_split.labels)
     artifact.save_model(model, out / "model.skops")
     metadata = package_model(out / "model.skops", metrics, config, out / "models",
-                             historic_path)
+                             TrainingData(historic_path, train_split))
     loaded, recorded = artifact.load_package(out / "models")
     seconds = time.thread_time() - start
     return model, loaded, recorded, metadata, seconds

@@ -24,8 +24,48 @@ from pytest_ml_test_score.faults import FaultRegistry
 from ml_tests.faults.data import patch_everywhere
 
 
+def _register_holdout_faults(registry: FaultRegistry) -> None:
+    """Infra 4: the holdout a candidate is judged on is no longer shown to be unseen."""
+
+    @registry.fault("release-ignores-training-overlap",
+                    "The release check no longer compares the package's training-row hashes "
+                    "with its holdout, so a model trained on the holdout itself is judged on "
+                    "reviews it memorised and promoted.",
+                    [("infra", 4)], kind="code")
+    def release_ignores_training_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.rollout.release.seen_in_training",
+                            lambda holdout, training_rows, population: 0)
+
+    @registry.fault("packaging-records-no-training-rows",
+                    "Packaging writes an empty training_rows list instead of the hashes of the "
+                    "reviews the model was fitted on, so no package can show what it saw.",
+                    [("infra", 4)], kind="code")
+    def packaging_records_no_training_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
+
+        patch_everywhere(monkeypatch, packaging, "training_record",
+                         lambda reviews: {packaging.TRAINING_ROWS: []})
+
+    @registry.fault("split-leaks-holdout-into-training",
+                    "The split returns every labelled review as training data, the held-out "
+                    "ones included, so the model is evaluated on reviews it was fitted on.",
+                    [("infra", 4)], kind="code")
+    def split_leaks_holdout_into_training(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.data import split  # pylint: disable=import-outside-toplevel
+        from pipeline.data.reviews import Reviews  # pylint: disable=import-outside-toplevel
+
+        original = split.split_reviews
+
+        def split_reviews(reviews, settings, seed):
+            train, test = original(reviews, settings, seed)
+            return Reviews(train.texts + test.texts, train.labels + test.labels), test
+
+        patch_everywhere(monkeypatch, split, "split_reviews", split_reviews)
+
+
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
+    _register_holdout_faults(registry)
 
     # -- Infra 1: reproducible training ---------------------------------------------------------
     @registry.fault("artifact-not-canonical",
@@ -158,8 +198,9 @@ def register(registry: FaultRegistry) -> None:
         from pipeline.artifact import read_metadata
         from pipeline.rollout import release  # pylint: disable=import-outside-toplevel
 
-        def claimed_release(package_dir, registry, rules, holdout=None, promote=True):
+        def claimed_release(package_dir, registry, rules, data, promote=True):
             metadata = read_metadata(package_dir)  # the artifact itself is never scored
+            rules.reviewed.require(metadata)
             version, accuracy = metadata["version"], float(metadata["metrics"]["accuracy"])
             accuracies = {entry["version"]: float(entry["metrics"]["accuracy"])
                           for entry in registry.index()["versions"]}
@@ -173,11 +214,13 @@ def register(registry: FaultRegistry) -> None:
                 reasons.append(f"claimed accuracy {accuracy:.3f} is worse than the served")
             decision = release.ReleaseDecision(
                 version, served, accuracy, served_accuracy, floor, tolerance,
-                len(holdout.texts) if holdout is not None else 0, reasons)
+                len(data.reviews.texts), reasons)
             if reasons:
                 raise release.ReleaseRefused(decision)
             if promote:
-                registry.promote(registry.publish(package_dir))
+                registry.publish(package_dir)
+                registry.record_release(version, rules.reviewed.sha256)
+                registry.promote(version)
             return decision
 
         monkeypatch.setattr(release, "release", claimed_release)

@@ -40,8 +40,34 @@ def _flipped_labels(parsed):
     return Reviews(parsed.texts, labels)
 
 
+def _register_reviewed_spec_faults(registry: FaultRegistry) -> None:
+    """Model 1: the reviewed spec is no longer enforced by the release or by the server."""
+
+    @registry.fault("release-skips-spec-review",
+                    "The release check no longer compares the candidate's recorded spec with the "
+                    "reviewed params.yaml (git HEAD), so a model trained from uncommitted edits "
+                    "is published and served.",
+                    [("model", 1)], kind="code")
+    def release_skips_spec_review(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import spec  # pylint: disable=import-outside-toplevel
+
+        monkeypatch.setattr(spec.ReviewedSpec, "require", lambda self, metadata: None)
+
+    @registry.fault("server-skips-release-record",
+                    "The server loads a registry version without checking the reviewed spec its "
+                    "release recorded, so a version published around the release check, or "
+                    "with an edited metadata.json, is served.",
+                    [("model", 1)], kind="code")
+    def server_skips_release_record(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import spec  # pylint: disable=import-outside-toplevel
+
+        patch_everywhere(monkeypatch, spec, "require_released",
+                         lambda metadata, recorded_sha256: None)
+
+
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
+    _register_reviewed_spec_faults(registry)
 
     @registry.fault("packaged-spec-trimmed",
                     "Packaging records only the model section of params.yaml as the spec, so the "

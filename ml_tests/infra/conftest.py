@@ -25,30 +25,34 @@ from pipeline.config import Config
 from pipeline.data import sources
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.metrics import evaluate_model
-from pipeline.serving.packaging import build_metadata
+from pipeline.data.reviews import Reviews
+from pipeline.serving.packaging import build_metadata, training_record
 
 COPIED = ("pipeline", "dvc.yaml", "params.yaml", ".dvcignore", ".dvc/config")
 
 
 def make_package(model: Any, directory: Path, claimed_metrics: dict[str, Any],
-                 config: Config, data_path: Path) -> Path:
+                 config: Config, data_path: Path, trained_on: Reviews) -> Path:
     """Write a package directory (artifact + metadata) for `model` without any quality gate.
 
     The metrics are whatever the builder claims: the release check must measure, not trust them.
+    `trained_on` is what `model` was fitted on, recorded as the package stage records it.
     """
     directory.mkdir(parents=True, exist_ok=True)
     sha = artifact.save_model(model, directory / artifact.ARTIFACT_NAME)
-    metadata = build_metadata(sha, sha256_file(data_path), claimed_metrics,
-                              config.as_mapping())
-    write_json_atomic(directory / artifact.METADATA_NAME, metadata)
+    metadata = build_metadata(sha, sha256_file(data_path), claimed_metrics, config.as_mapping())
+    write_json_atomic(directory / artifact.METADATA_NAME,
+                      {**metadata, **training_record(trained_on)})
     return directory
 
 
-def package_for(model: Any, directory: Path, test_split, config: Config,
+def package_for(model: Any, directory: Path, splits: tuple[Reviews, Reviews], config: Config,
                 data_path: Path) -> Path:
-    """A package with the model's real held-out metrics (what the package stage would write)."""
+    """A package of a model fitted on `splits` (train, test), with its real held-out metrics
+    (what the package stage would write)."""
+    trained_on, test_split = splits
     metrics = evaluate_model(model, test_split.texts, test_split.labels)
-    return make_package(model, directory, metrics, config, data_path)
+    return make_package(model, directory, metrics, config, data_path, trained_on)
 
 
 @dataclass

@@ -17,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 
 from ml_tests.infra.conftest import package_for
 from pipeline.artifact import read_metadata
+from pipeline.config import Config
 from pipeline.data import sources
 from pipeline.data.reviews import format_reviews
 from pipeline.fileio import write_bytes_atomic
@@ -57,38 +59,47 @@ def good_model(train_split, config):
 
 
 @pytest.fixture
-def deployment(tmp_path: Path, packaged_model: Path, test_split, data_dir: Path, config):
-    """A local registry serving the pipeline's model, a held-out file and the serving batch."""
+def deployment(tmp_path: Path, packaged_model: Path, test_split, data_dir: Path, config,
+               historic_path: Path):
+    """A local registry serving the pipeline's model, a held-out file (with the labelled file it
+    was split from) and the serving batch."""
     registry = LocalRegistry(tmp_path / "registry")
     registry.promote(registry.publish(packaged_model))
     holdout = tmp_path / "holdout.tsv"
     write_bytes_atomic(holdout, format_reviews(test_split))
     traffic = sources.raw_file(config.data, "serving", data_dir)
-    return registry, holdout, traffic
+    return registry, (holdout, historic_path), traffic
 
 
-def run_canary_command(candidate: Path, deployment, tmp_path: Path) -> subprocess.CompletedProcess:
-    """`python -m pipeline canary` against the deployment's registry, traffic and held-out file."""
-    registry, holdout, traffic = deployment
+def run_canary_command(candidate: Path, deployment, tmp_path: Path,
+                       reviewed: Config) -> subprocess.CompletedProcess:
+    """`python -m pipeline canary` against the deployment's registry, traffic and held-out file;
+    `reviewed` is the spec the candidate's change went through review with."""
+    registry, (holdout, population), traffic = deployment
+    reviewed_file = tmp_path / "reviewed.yaml"
+    reviewed_file.write_text(yaml.safe_dump(reviewed.as_mapping()), encoding="utf-8")
     return subprocess.run(
         [sys.executable, "-m", "pipeline", "canary", "--candidate", str(candidate),
          "--registry", str(registry.root), "--traffic", str(traffic), "--holdout", str(holdout),
+         "--population", str(population), "--reviewed-spec", str(reviewed_file),
          "--report", str(tmp_path / "canary.json")],
         capture_output=True, text=True, check=False)
 
 
 @pytest.mark.rubric("infra", 6)
 def test_a_good_candidate_passes_the_canary_and_is_promoted(good_model, trained_model, fresh,
-                                                            config, deployment, test_split,
+                                                            config, deployment, train_split,
+                                                            test_split,
                                                             historic_path: Path, tmp_path: Path,
                                                             reports_dir: Path) -> None:
     """Red when the canary refuses a legitimate retraining (thresholds mis-wired, latency
     compared against the wrong model) or the command does not promote what passed."""
     report = canary.run_canary(good_model, trained_model, fresh.texts, config.canary)
     assert report.passed, report.reasons
-    candidate = package_for(good_model, tmp_path / "good", test_split,
-                            config.with_overrides({"features.stem": True}), historic_path)
-    result = run_canary_command(candidate, deployment, tmp_path)
+    stemmed = config.with_overrides({"features.stem": True})
+    candidate = package_for(good_model, tmp_path / "good", (train_split, test_split), stemmed,
+                            historic_path)
+    result = run_canary_command(candidate, deployment, tmp_path, stemmed)
     assert result.returncode == 0, result.stderr
     assert deployment[0].served() == read_metadata(candidate)["version"]
     written = json.loads((tmp_path / "canary.json").read_text())
@@ -103,9 +114,10 @@ def test_a_constant_predictor_is_not_promoted(trained_model, train_split, test_s
     """Red when the canary does not look at labelled canary items or at agreement with the
     served model (a constant model passes every input-validity check)."""
     model = constant_model(trained_model, train_split)
-    candidate = package_for(model, tmp_path / "constant", test_split, config, historic_path)
+    candidate = package_for(model, tmp_path / "constant", (train_split, test_split), config,
+                            historic_path)
     served_before = deployment[0].served()
-    result = run_canary_command(candidate, deployment, tmp_path)
+    result = run_canary_command(candidate, deployment, tmp_path, config)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "not promoted" in lines[0] and "canary reviews wrong" in lines[0]

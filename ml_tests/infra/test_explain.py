@@ -98,7 +98,8 @@ def test_a_family_without_coefficients_is_a_clear_error(train_split, test_split,
     model = train_model(train_split, naive_bayes.model_spec)
     with pytest.raises(PipelineError, match="no per-feature coefficients"):
         explain.explain_text(model, EXAMPLE)
-    directory = package_for(model, tmp_path / "nb", test_split, naive_bayes, historic_path)
+    directory = package_for(model, tmp_path / "nb", (train_split, test_split), naive_bayes,
+                            historic_path)
     result = run_explain(EXAMPLE, "--model-dir", str(directory))
     assert result.returncode == 2
     assert "MultinomialNB" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -29,8 +29,8 @@ def two_versions(tmp_path_factory, train_split, test_split, config, historic_pat
     """The pipeline's package (old) and a retrained one with stemming (new)."""
     stemmed = config.with_overrides({"features.stem": True})
     newer = package_for(train_model(train_split, stemmed.model_spec),
-                        tmp_path_factory.mktemp("newer") / "models", test_split, stemmed,
-                        historic_path)
+                        tmp_path_factory.mktemp("newer") / "models", (train_split, test_split),
+                        stemmed, historic_path)
     return packaged_model, newer
 
 

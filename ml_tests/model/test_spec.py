@@ -2,20 +2,36 @@
 
 The spec is params.yaml. "Reviewed and submitted" here means: it is under version control, a
 change to it requests a review from named owners with a template that asks for the spec
-review, and the packaged model records exactly the spec it was trained from, so a model built
-from an edited, unsubmitted spec is detectable.
+review, and the packaged model records exactly the spec it was trained from. The release
+refuses a model whose recorded spec is not params.yaml as committed at git HEAD (an uncommitted
+edit is not reviewed), and the server refuses a registry version whose spec is not the one its
+release recorded (`pipeline.analysis.spec`).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
+import yaml
 
+from ml_tests.infra.conftest import package_for
 from pipeline.analysis import spec
-from pipeline.artifact import METADATA_NAME
-from pipeline.config import merge_overrides
+from pipeline.artifact import METADATA_NAME, read_metadata
+from pipeline.config import Config, merge_overrides
+from pipeline.data import sources
+from pipeline.data.reviews import format_reviews
+from pipeline.errors import PipelineError
+from pipeline.fileio import write_bytes_atomic
+from pipeline.model import train_model
+from pipeline.registry import LocalRegistry
+from pipeline.rollout import release
+from pipeline.serving.process import ServerProcess
 
 SPEC_PATHS = ("params.yaml", "pipeline/model.py")
 
@@ -26,14 +42,138 @@ def test_spec_is_version_controlled(project_root: Path):
 
     Uncommitted edits are allowed (a working tree in development); untracked is not.
     """
-    assert spec.untracked_files(project_root, SPEC_PATHS) == []
+    assert not spec.untracked_files(project_root, SPEC_PATHS)
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=Spec Owner", "-c", "user.email=owner@example.invalid",
+                    *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, project_root: Path) -> Path:
+    """A git checkout whose params.yaml (the project's) is committed: the reviewed spec."""
+    repo = tmp_path / "checkout"
+    repo.mkdir()
+    shutil.copyfile(project_root / "params.yaml", repo / "params.yaml")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "params.yaml")
+    _git(repo, "commit", "-q", "-m", "Reviewed spec")
+    return repo
+
+
+def _edit_params(repo: Path, config: Config, overrides: dict) -> Config:
+    """Edit the checkout's params.yaml in place (not committed); the config it now holds."""
+    edited = merge_overrides(config.as_mapping(), overrides)
+    (repo / "params.yaml").write_text(yaml.safe_dump(edited, sort_keys=False), encoding="utf-8")
+    return Config.parse(edited)
+
+
+def _release_command(repo: Path, candidate: Path, registry: Path, split, data_dir: Path,
+                     historic_path: Path, config: Config) -> subprocess.CompletedProcess:
+    """`python -m pipeline canary` with the checkout's params.yaml (the release's last step)."""
+    holdout = registry.parent / "holdout.tsv"
+    write_bytes_atomic(holdout, format_reviews(split[1]))
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "canary", "--candidate", str(candidate),
+         "--registry", str(registry), "--params", str(repo / "params.yaml"),
+         "--traffic", str(sources.raw_file(config.data, "serving", data_dir)),
+         "--holdout", str(holdout), "--population", str(historic_path),
+         "--report", str(registry.parent / "canary.json")],
+        capture_output=True, text=True, check=False)
 
 
 @pytest.mark.rubric("model", 1)
 def test_packaged_model_records_its_spec(packaged_model: Path, config):
-    """Red when packaging records a spec other than the one trained from (or none at all)."""
+    """Red when packaging records a spec other than the one trained from (or none at all): the
+    release could not tell a reviewed model from any other."""
     metadata = json.loads((packaged_model / METADATA_NAME).read_text(encoding="utf-8"))
     assert spec.spec_differences(metadata, config.as_mapping()) == []
+
+
+@pytest.mark.rubric("model", 1)
+def test_release_refuses_a_model_trained_from_uncommitted_params(
+        checkout: Path, config, split, data_dir: Path, historic_path: Path, tmp_path: Path):
+    """A model trained from an uncommitted edit of params.yaml is refused by the release
+    command, in one line naming the edited key, and nothing is published; once the edit is
+    committed (reviewed), the same package is released and its spec recorded. Red when the
+    release does not compare the package's spec with params.yaml at git HEAD (an unreviewed
+    model would be served), or records no reviewed spec with the version."""
+    key = "model.logistic_regression.C"
+    edited = _edit_params(checkout, config, {key: config.model.logistic_regression.C * 2})
+    candidate = package_for(train_model(split[0], edited.model_spec), tmp_path / "candidate",
+                            split, edited, historic_path)
+    registry = tmp_path / "registry"
+    refused = _release_command(checkout, candidate, registry, split, data_dir, historic_path,
+                               config)
+    lines = refused.stderr.strip().splitlines()
+    assert refused.returncode == 2 and len(lines) == 1, refused.stderr
+    assert key in lines[0] and "git HEAD" in lines[0], lines[0]
+    assert LocalRegistry(registry).versions() == [], "an unreviewed model was published"
+
+    _git(checkout, "commit", "-q", "-a", "-m", "Reviewed: stronger C")
+    accepted = _release_command(checkout, candidate, registry, split, data_dir, historic_path,
+                                config)
+    assert accepted.returncode == 0, accepted.stderr
+    version = read_metadata(candidate)["version"]
+    store = LocalRegistry(registry)
+    assert store.served() == version
+    assert store.released_spec(version) == spec.spec_sha256(edited.as_mapping())
+
+
+def _serve(registry: Path, tmp_path: Path, project_root: Path) -> ServerProcess:
+    return ServerProcess(["--registry", str(registry), "--log-dir", str(tmp_path / "log"),
+                          "--reload-poll", "0"], cwd=project_root)
+
+
+def _released(registry: LocalRegistry, package: Path, config: Config, held_out) -> str:
+    """Release `package` through the release check, its spec being the reviewed one."""
+    reviewed = spec.ReviewedSpec(config.as_mapping(), "the reviewed params.yaml")
+    release.release(package, registry,
+                    release.ReleaseRules.from_config(config.quality, config.release, reviewed),
+                    held_out)
+    return read_metadata(package)["version"]
+
+
+@pytest.mark.rubric("model", 1)
+def test_the_server_refuses_to_start_on_an_unreleased_or_tampered_version(
+        packaged_model: Path, config, test_split, historic, project_root: Path,
+        tmp_path: Path):
+    """Red when the server serves a version published without the release check, or one
+    whose metadata.json spec was edited after its release (the reviewed spec no longer holds)."""
+    unreleased = LocalRegistry(tmp_path / "unreleased")
+    unreleased.promote(unreleased.publish(packaged_model))
+    with pytest.raises(PipelineError, match="exited with code 2: .*no release recorded"):
+        _serve(unreleased.root, tmp_path, project_root).start()
+
+    tampered = LocalRegistry(tmp_path / "tampered")
+    version = _released(tampered, packaged_model, config, release.HeldOut(test_split, historic))
+    stored = tampered.root / "versions" / version / METADATA_NAME
+    metadata = json.loads(stored.read_text(encoding="utf-8"))
+    metadata["params"]["model"]["logistic_regression"]["C"] *= 2
+    stored.write_text(json.dumps(metadata), encoding="utf-8")
+    with pytest.raises(PipelineError, match="exited with code 2: .*not the reviewed spec its"
+                                            " release recorded"):
+        _serve(tampered.root, tmp_path, project_root).start()
+
+
+@pytest.mark.rubric("model", 1)
+def test_a_reload_to_an_unreleased_version_keeps_serving_the_released_one(
+        packaged_model: Path, config, split, historic, historic_path: Path,
+        project_root: Path, tmp_path: Path):
+    """Red when a reload swaps in a version that no release recorded (published and promoted
+    around the release check), instead of refusing it and serving on."""
+    store = LocalRegistry(tmp_path / "registry")
+    released = _released(store, packaged_model, config, release.HeldOut(split[1], historic))
+    other = config.with_overrides({"model.logistic_regression.C": 1.0})
+    bypass = package_for(train_model(split[0], other.model_spec), tmp_path / "bypass", split,
+                         other, historic_path)
+    with _serve(store.root, tmp_path, project_root) as server, httpx.Client(
+            base_url=server.url, timeout=30) as client:
+        store.promote(store.publish(bypass))
+        refused = client.post("/reload")
+        assert refused.status_code == 409 and "no release recorded" in refused.json()["error"]
+        assert client.get("/health").json()["version"] == released
 
 
 @pytest.mark.rubric("model", 1)
@@ -56,8 +196,8 @@ def test_spec_changes_require_owner_review(project_root: Path):
     """Red when CODEOWNERS or the PR template is missing, or no longer covers the spec."""
     codeowners = project_root / ".github" / "CODEOWNERS"
     template = project_root / ".github" / "pull_request_template.md"
-    assert spec.untracked_files(project_root, [".github/CODEOWNERS",
-                                               ".github/pull_request_template.md"]) == []
+    assert not spec.untracked_files(project_root, [".github/CODEOWNERS",
+                                                   ".github/pull_request_template.md"])
     rules = spec.codeowners_rules(codeowners.read_text(encoding="utf-8"))
     catch_all = spec.owners_of("README.md", rules)
     for path in (*SPEC_PATHS, "pipeline/stages/train.py", "dvc.yaml"):

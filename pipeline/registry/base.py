@@ -5,6 +5,9 @@ the index.
   under its version. Publishing the same version again is idempotent: the content is the same by
   construction (the version is a prefix of the artifact's sha256), so it returns the version and
   changes nothing; a different artifact claiming an existing version is refused.
+- `record_release(v, spec_sha256)` notes the reviewed spec a version was released against
+  (`pipeline.rollout.release`); the server refuses a version without it
+  (`pipeline.analysis.spec.require_released`).
 - `promote(v)` makes `v` the served version and pushes it on the served stack; `rollback()` pops
   the stack, so the previously served version is served again. Every change is logged in
   `events` with a UTC timestamp.
@@ -67,8 +70,9 @@ class Registry(ABC):
             f"Publish model {package.version}")
 
     def index(self) -> Index:
-        """The whole state: `versions` (version, sha256, published_at, metrics), the `served`
-        stack (last is served) and `events` (every publish, promote and rollback, oldest first)."""
+        """The whole state: `versions` (version, sha256, published_at, metrics; spec_sha256 once
+        released), the `served` stack (last is served) and `events` (every publish, release,
+        promote and rollback, oldest first)."""
         return self._read_index()
 
     def versions(self) -> list[str]:
@@ -79,6 +83,18 @@ class Registry(ABC):
         """The version `load_model()` loads by default; None until something is promoted."""
         served = self._read_index()["served"]
         return served[-1] if served else None
+
+    def record_release(self, version: str, spec_sha256: str) -> None:
+        """Record the reviewed spec a published version was released against (the release
+        check calls it just before promoting)."""
+        self._update_index(
+            lambda index: (transitions.released(index, version, spec_sha256, self.uri), None),
+            f"Release model {version}")
+
+    def released_spec(self, version: str) -> str | None:
+        """The reviewed spec's sha256 the release of `version` recorded; None: never released."""
+        entry = next((e for e in self._read_index()["versions"] if e["version"] == version), None)
+        return None if entry is None else entry.get("spec_sha256")
 
     def promote(self, version: str) -> None:
         """Serve a published version; the one served before stays on the stack for rollback."""

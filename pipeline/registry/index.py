@@ -37,6 +37,21 @@ def with_version(index: Index, package: Package) -> Index:
                                           "at": entry["published_at"]}]}
 
 
+def released(index: Index, version: str, spec_sha256: str, where: str) -> Index:
+    """Record that `version` passed the release check against the reviewed spec `spec_sha256`.
+
+    The server refuses a version without this record, or whose packaged spec no longer hashes
+    to it."""
+    if not any(entry["version"] == version for entry in index["versions"]):
+        raise PipelineError(f"{where}: unknown version {version!r}; publish it first")
+    at = _now()
+    return {**index,
+            "versions": [{**entry, "spec_sha256": spec_sha256} if entry["version"] == version
+                         else entry for entry in index["versions"]],
+            "events": [*index["events"], {"action": "release", "version": version,
+                                          "spec_sha256": spec_sha256, "at": at}]}
+
+
 def promoted(index: Index, version: str, where: str) -> Index:
     """Serve `version`; promoting the version already served changes nothing."""
     known = [entry["version"] for entry in index["versions"]]

@@ -15,10 +15,12 @@ before anything is promoted and checks, with thresholds from `canary:` in params
   every one gets a finite probability in [0, 1] with rows summing to 1, and no exception.
 
 Agreement and latency need a reference: without a served model (a first release) they are
-skipped and said so. When the canary passes, the release check (`pipeline.rollout.release`: held-out
-accuracy against `quality.min_accuracy` and against the served version) runs, and only then is
-the candidate published and promoted. Any failure exits with code 2 and one line naming every
-failed check; the served version is left in place. Figures go to `reports/canary.json`.
+skipped and said so. A candidate whose recorded spec is not the reviewed one (params.yaml at git
+HEAD, or `--reviewed-spec FILE`) is refused before any of this. When the canary passes, the
+release check (`pipeline.rollout.release`: a holdout unseen in training, held-out accuracy against
+`quality.min_accuracy` and against the served version) runs, and only then is the candidate
+published, its reviewed spec recorded, and promoted. Any failure exits with code 2 and one line
+naming every failed check; the served version is left in place. Figures go to `reports/canary.json`.
 
     python -m pipeline canary --candidate models                  # check, release, promote
     python -m pipeline canary --candidate DIR --served VERSION|DIR --dry-run
@@ -34,12 +36,13 @@ from typing import Any
 
 from pipeline.artifact import load_package
 from pipeline.cli import CommandParser
-from pipeline.config import CanaryConfig, DataConfig, load_config
+from pipeline.analysis.spec import reviewed_spec
+from pipeline.config import CanaryConfig, Config, DataConfig, load_config
 from pipeline.data.reviews import read_reviews
 from pipeline.data.sources import raw_file
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_json_atomic
-from pipeline.layout import REPORTS_DIR
+from pipeline.layout import REPORTS_DIR, TEST_SPLIT
 from pipeline.monitoring.stability import HOSTILE_INPUTS, output_problems
 from pipeline.perf import measurement
 
@@ -220,14 +223,24 @@ def _traffic(path: Path | None, data: DataConfig) -> list[str]:
     return read_reviews(path, labelled=False).texts
 
 
+def _release_inputs(args: argparse.Namespace, config: Config) -> tuple[Any, Any]:
+    """The release rules (with the reviewed spec) and the held-out data the command names."""
+    from pipeline.rollout.release import (  # pylint: disable=import-outside-toplevel
+        HeldOut,
+        ReleaseRules,
+    )
+
+    rules = ReleaseRules.from_config(config.quality, config.release,
+                                     reviewed_spec(args.params, args.reviewed_spec))
+    return rules, HeldOut(read_reviews(args.holdout or TEST_SPLIT),
+                          read_reviews(args.population or raw_file(config.data, "training")))
+
+
 def main(argv: list[str]) -> int:
     """Canary, then release check, then publish and promote (unless --dry-run)."""
     # pylint: disable-next=import-outside-toplevel
     from pipeline.registry import open_registry
-    from pipeline.rollout.release import (  # pylint: disable=import-outside-toplevel
-        ReleaseRules,
-        release,
-    )
+    from pipeline.rollout.release import release  # pylint: disable=import-outside-toplevel
 
     parser = CommandParser(prog="python -m pipeline canary", description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -242,13 +255,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--holdout", type=Path,
                         help="labelled held-out reviews for the release check"
                              " (default: data/prepared/test.tsv)")
+    parser.add_argument("--population", type=Path, metavar="FILE",
+                        help="the labelled file the holdout was split from, which tells its"
+                             " own duplicates from leaked rows (default: data.training)")
     parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--reviewed-spec", type=Path, metavar="FILE",
+                        help="the reviewed params file the candidate must have been trained from"
+                             " (default: --params as committed at git HEAD)")
     parser.add_argument("--report", type=Path, default=CANARY_REPORT)
     parser.add_argument("--dry-run", action="store_true", help="check only, promote nothing")
     args = parser.parse_args(argv)
     config = load_config(args.params)
+    rules, held_out = _release_inputs(args, config)
     registry = open_registry(args.registry or config.registry.uri, args.params)
     candidate, metadata = load_package(args.candidate)
+    rules.reviewed.require(metadata)  # before the canary: an unreviewed spec needs no measuring
     reference = _reference(args.served, registry)
     report = run_canary(candidate, reference[0] if reference else None,
                         _traffic(args.traffic, config.data), config.canary,
@@ -256,10 +277,7 @@ def main(argv: list[str]) -> int:
     write_json_atomic(args.report, {**asdict(report), "passed": report.passed})
     if not report.passed:
         raise PipelineError(f"canary: {report.candidate} not promoted: {'; '.join(report.reasons)}")
-    holdout = read_reviews(args.holdout) if args.holdout is not None else None
-    decision = release(args.candidate, registry,
-                       ReleaseRules.from_config(config.quality, config.release), holdout,
-                       promote=not args.dry_run)
+    decision = release(args.candidate, registry, rules, held_out, promote=not args.dry_run)
     figures = (f"agreement {report.agreement:.2f}, latency x{report.latency.ratio:.2f}"
                if report.latency is not None else "no served model to compare with")
     print(f"canary passed: {figures}, canary errors {report.labelled_errors}/"

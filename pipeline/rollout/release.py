@@ -1,17 +1,28 @@
-"""The release check: a model is validated on held-out data before it is served.
+"""The release check: a model is validated on held-out data it never saw before it is served.
 
-`release(package_dir, registry, rules)` loads the candidate package (sha256-verified), scores
-it and the currently served version on the same held-out reviews (the pipeline's test split,
-`data/prepared/test.tsv`, unless given), and promotes the candidate only if
+`release(package_dir, registry, rules, data)` loads the candidate package
+(sha256-verified) and refuses it outright when its recorded spec is not the reviewed one
+(`pipeline.analysis.spec`: params.yaml as committed at git HEAD, or `--reviewed-spec FILE`).
+It then scores the candidate and the currently served version on the same held-out reviews
+(the pipeline's test split, `data/prepared/test.tsv`, unless given) and promotes the candidate
+only if
 
+- none of those held-out reviews was in its training data: the package records the hashes of
+  the reviews it was fitted on (`training_rows`, see `pipeline.serving.packaging`), and a model
+  that saw its holdout would be judged on its memory, not on unseen reviews;
 - its accuracy is at least `quality.min_accuracy`, and
 - it is not worse than the served version by more than `release.max_accuracy_drop`
   (both models score the same reviews, so the comparison is paired).
 
+A review text can occur twice in the raw data, once on each side of an honest split, so a
+holdout review counts as seen only for the training copies beyond those the population (the
+labelled file the split was drawn from) holds outside the holdout (`seen_in_training`).
+
 A refused candidate is neither published nor promoted: the served version stays in place and
 `ReleaseRefused` (a `PipelineError`, so one line and exit code 2 on the command line) says why.
-Users run it as the last step of the canary command, which checks the candidate against live
-traffic first and releases only when both pass:
+An accepted one is published, its reviewed spec's sha256 recorded with the version (the server
+serves nothing else), then promoted. Users run it as the last step of the canary command, which
+checks the candidate against live traffic first and releases only when both pass:
 
     python -m pipeline canary --candidate models            # canary, release check, promote
     python -m pipeline canary --candidate models --dry-run  # both checks, no promotion
@@ -19,29 +30,43 @@ traffic first and releases only when both pass:
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.analysis.spec import ReviewedSpec
 from pipeline.artifact import load_package
 from pipeline.config import QualityConfig, ReleaseConfig
-from pipeline.data.reviews import Reviews, read_reviews
+from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
-from pipeline.layout import TEST_SPLIT
 from pipeline.metrics import evaluate_model
+from pipeline.serving.packaging import TRAINING_ROWS, row_hashes
 
 
 @dataclass(frozen=True)
 class ReleaseRules:
-    """The two rules of the check: `quality.min_accuracy` and `release.max_accuracy_drop`."""
+    """The rules of the check: `quality.min_accuracy`, `release.max_accuracy_drop` and the
+    reviewed spec the candidate must have been trained from."""
 
     min_accuracy: float
     max_accuracy_drop: float
+    reviewed: ReviewedSpec
 
     @classmethod
-    def from_config(cls, quality: QualityConfig, section: ReleaseConfig) -> ReleaseRules:
+    def from_config(cls, quality: QualityConfig, section: ReleaseConfig,
+                    reviewed: ReviewedSpec) -> ReleaseRules:
         """The rules of the `quality:` and `release:` (`section`) sections of params.yaml."""
-        return cls(quality.min_accuracy, section.max_accuracy_drop)
+        return cls(quality.min_accuracy, section.max_accuracy_drop, reviewed)
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """The labelled reviews a candidate is judged on, and the labelled file they were drawn
+    from (the `population`, which tells an honest duplicate from a leaked holdout row)."""
+
+    reviews: Reviews
+    population: Reviews
 
 
 @dataclass(frozen=True)
@@ -56,6 +81,7 @@ class ReleaseDecision:
     max_accuracy_drop: float
     n_holdout: int
     reasons: list[str] = field(default_factory=list)
+    n_seen_in_training: int | None = None  # None: the package records no training rows
 
     @property
     def accepted(self) -> bool:
@@ -80,15 +106,40 @@ def served_model(registry: Any) -> tuple[Any, dict[str, Any]] | None:
     return registry.load(version)
 
 
-def check_release(candidate: Any, version: str, served: tuple[Any, dict[str, Any]] | None,
-                  holdout: Reviews, rules: ReleaseRules) -> ReleaseDecision:
-    """Score candidate and served model on `holdout`; the decision lists every failed rule."""
+def seen_in_training(holdout: list[str], training_rows: list[str],
+                     population: list[str]) -> int:
+    """How many holdout reviews the model was trained on, from the package's `training_rows`.
+
+    Per review text: the training copies beyond those the population holds outside the holdout
+    came from the holdout (at most as many as the holdout has).
+    """
+    held, trained, drawn = (Counter(row_hashes(holdout)), Counter(training_rows),
+                            Counter(row_hashes(population)))
+    return sum(min(count, max(0, trained[row] - (drawn[row] - min(drawn[row], count))))
+               for row, count in held.items())
+
+
+def check_release(candidate: Any, metadata: dict[str, Any],
+                  served: tuple[Any, dict[str, Any]] | None, data: HeldOut,
+                  rules: ReleaseRules) -> ReleaseDecision:
+    """Score candidate and served model on the holdout; the decision lists every failed rule."""
+    holdout = data.reviews
     if not holdout.texts or holdout.labels is None:
         raise PipelineError("release: the held-out set must be labelled and not empty")
     floor = rules.min_accuracy
     tolerance = rules.max_accuracy_drop
     accuracy = float(evaluate_model(candidate, holdout.texts, holdout.labels)["accuracy"])
     reasons = []
+    training_rows = metadata.get(TRAINING_ROWS)
+    seen = None
+    if training_rows is None:
+        reasons.append("its metadata records no training rows, so nothing shows the"
+                       f" {len(holdout.texts)} held-out reviews were unseen")
+    else:
+        seen = seen_in_training(holdout.texts, training_rows, data.population.texts)
+        if seen:
+            reasons.append(f"{seen} of the {len(holdout.texts)} held-out reviews were in its"
+                           f" training data (held-out accuracy {accuracy:.3f} is not held out)")
     if accuracy < floor:
         reasons.append(f"held-out accuracy {accuracy:.3f} is below quality.min_accuracy"
                        f" {floor:.3f}")
@@ -102,22 +153,24 @@ def check_release(candidate: Any, version: str, served: tuple[Any, dict[str, Any
             reasons.append(f"held-out accuracy {accuracy:.3f} is worse than the served"
                            f" {served_version} ({served_accuracy:.3f}) by more than"
                            f" release.max_accuracy_drop {tolerance:.3f}")
-    return ReleaseDecision(version, served_version, accuracy, served_accuracy, floor, tolerance,
-                           len(holdout.texts), reasons)
+    return ReleaseDecision(metadata["version"], served_version, accuracy, served_accuracy, floor,
+                           tolerance, len(holdout.texts), reasons, seen)
 
 
-def release(package_dir: str | Path, registry: Any, rules: ReleaseRules,
-            holdout: Reviews | None = None, promote: bool = True) -> ReleaseDecision:
-    """Check the candidate package, then publish and serve it; raises ReleaseRefused if it fails.
+def release(package_dir: str | Path, registry: Any, rules: ReleaseRules, data: HeldOut,
+            promote: bool = True) -> ReleaseDecision:
+    """Check the candidate package, then publish and serve it; raises ReleaseRefused (or
+    SpecNotReviewed) if it fails.
 
-    `registry` is a `pipeline.registry.Registry`; with `promote=False` only the check runs.
+    `registry` is a `pipeline.registry.Registry`; with `promote=False` only the checks run.
     """
     candidate, metadata = load_package(package_dir)
-    holdout = read_reviews(TEST_SPLIT) if holdout is None else holdout
-    decision = check_release(candidate, metadata["version"], served_model(registry), holdout,
-                             rules)
+    rules.reviewed.require(metadata)
+    decision = check_release(candidate, metadata, served_model(registry), data, rules)
     if not decision.accepted:
         raise ReleaseRefused(decision)
     if promote:
-        registry.promote(registry.publish(package_dir))
+        version = registry.publish(package_dir)
+        registry.record_release(version, rules.reviewed.sha256)
+        registry.promote(version)
     return decision

@@ -4,11 +4,17 @@ A model below `quality.min_accuracy` is refused and the previous package stays a
 artifact and its metadata are only replaced once everything has been checked. Figures measured
 on the artifact itself (the package stage's performance baseline) join the metadata before
 anything is written, so a package never holds an artifact without them.
+
+The metadata also records what the model was trained on, as `training_rows`: a sorted list of
+short hashes, one per training review (`row_hashes`), so the release check can prove its holdout
+was unseen without any review text leaving the data directory (a review may hold personal data).
 """
 
 from __future__ import annotations
 
 import platform
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,15 +22,43 @@ from typing import Any
 import pipeline
 from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME
 from pipeline.config import Config, QualityConfig
+from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic, write_json_atomic
 from pipeline.layout import METRICS
 from pipeline.serving.environment import installed_versions
 
 
+TRAINING_ROWS = "training_rows"
+ROW_HASH_CHARS = 16  # 64 bits: no chance collision among a few thousand reviews
+
+
+def row_hashes(texts: Iterable[str]) -> list[str]:
+    """One short sha256 per review, sorted, repeats kept; whitespace and case are normalised
+    first, so a re-spaced or re-cased copy of a review is still the same row."""
+    return sorted(sha256_bytes(" ".join(text.split()).casefold().encode("utf-8"))
+                  [:ROW_HASH_CHARS] for text in texts)
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """What a model was fitted on: the labelled file the reviews were drawn from (recorded by its
+    sha256) and the reviews themselves (recorded by their `row_hashes`)."""
+
+    path: Path
+    reviews: Reviews
+
+
+def training_record(reviews: Reviews) -> dict[str, list[str]]:
+    """The metadata field naming the reviews a model was fitted on; without it the release check
+    refuses the package, since nothing shows its holdout was unseen."""
+    return {TRAINING_ROWS: row_hashes(reviews.texts)}
+
+
 def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, Any],
                    params: dict[str, Any], created_at: str | None = None) -> dict[str, Any]:
-    """Everything a reviewer or a server needs to know about a packaged model.
+    """Everything a reviewer or a server needs to know about a packaged model, but what it was
+    trained on (`training_record`).
 
     `params` is the spec as params.yaml holds it (`Config.as_mapping`), recorded whole.
     """
@@ -59,17 +93,18 @@ def check_min_accuracy(metrics: dict[str, Any], quality: QualityConfig) -> None:
 
 
 def prepare_package(model_path: Path, metrics: dict[str, Any], config: Config,
-                    data_path: Path) -> tuple[bytes, dict[str, Any]]:
+                    training: TrainingData) -> tuple[bytes, dict[str, Any]]:
     """Check the model against the floor, then its artifact bytes and their metadata.
 
-    The whole config is the spec the metadata records; `data_path` is the labelled file the model
-    was trained from, recorded by its sha256. Nothing is written yet: the caller may add fields
-    measured on these very bytes before `write_package`.
+    The whole config is the spec the metadata records, `training` what the model was fitted on.
+    Nothing is written yet: the caller may add fields measured on these very bytes before
+    `write_package`.
     """
     check_min_accuracy(metrics, config.quality)
     data = model_path.read_bytes()
-    return data, build_metadata(sha256_bytes(data), sha256_file(data_path), metrics,
-                                config.as_mapping())
+    metadata = build_metadata(sha256_bytes(data), sha256_file(training.path), metrics,
+                              config.as_mapping())
+    return data, {**metadata, **training_record(training.reviews)}
 
 
 def write_package(out_dir: Path, data: bytes, metadata: dict[str, Any]) -> None:
@@ -79,8 +114,8 @@ def write_package(out_dir: Path, data: bytes, metadata: dict[str, Any]) -> None:
 
 
 def package_model(model_path: Path, metrics: dict[str, Any], config: Config,
-                  out_dir: Path, data_path: Path) -> dict[str, Any]:
+                  out_dir: Path, training: TrainingData) -> dict[str, Any]:
     """Check, then write the artifact and its metadata atomically; returns the metadata."""
-    data, metadata = prepare_package(model_path, metrics, config, data_path)
+    data, metadata = prepare_package(model_path, metrics, config, training)
     write_package(out_dir, data, metadata)
     return metadata

@@ -9,8 +9,9 @@ log gets, and a model without that step logs no text at all.
 
 `ModelHolder` keeps the model being served and replaces it when the served pointer (the
 registry's served version, or a package directory's metadata) names another version. A version
-that fails to load, fails its sha256 check or cannot score a smoke review leaves the previous
-model serving and is reported; `Watcher` checks the pointer on a timer.
+that fails to load, fails its sha256 check, was not released against the reviewed spec (registry
+only, see `pipeline.analysis.spec`) or cannot score a smoke review leaves the previous model
+serving and is reported; `Watcher` checks the pointer on a timer.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import scipy.sparse
 import sklearn
 
 from pipeline import artifact, registry
+from pipeline.analysis.spec import require_released
 from pipeline.errors import PipelineError
 from pipeline.model import predict_labels
 
@@ -132,7 +134,11 @@ class RegistrySource(ModelSource):
         return served
 
     def load(self, version: str) -> ServedModel:
-        return ServedModel(*registry.load_model(version, self.store.uri))
+        """The version, verified, and only if its packaged spec is the one its release recorded
+        (`pipeline.analysis.spec`): an unreleased or tampered version is refused."""
+        model, metadata = self.store.load(version)
+        require_released(metadata, self.store.released_spec(version))
+        return ServedModel(model, metadata)
 
 
 class DirectorySource(ModelSource):

@@ -2,9 +2,12 @@
 
 Serves the registry's served version (`--registry URI`, default `registry.uri` in params.yaml)
 or a package directory (`--model-dir DIR`), both checked by sha256 before anything is
-deserialised. One uvicorn worker without an access log: scoring is CPU-bound and micro-batched
-inside the process (pipeline.serving.app), so a second worker on a 2-core machine would only
-compete with it, and an access log line per request costs more than the HTTP parsing.
+deserialised; a registry version is served only if its packaged spec is the reviewed spec its
+release recorded (`pipeline.analysis.spec`), else start-up fails in one line (exit 2) and a
+reload keeps the previous version. One uvicorn worker without an access log: scoring is
+CPU-bound and micro-batched inside the process (pipeline.serving.app), so a second worker on a
+2-core machine would only compete with it, and an access log line per request costs more than
+the HTTP parsing.
 
 The socket is bound before the server starts, so `--port 0` works: the first line on stdout
 names the URL it listens on.

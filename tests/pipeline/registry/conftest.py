@@ -66,6 +66,13 @@ def exercise_lifecycle(registry: Registry, packages: list[Path], tmp_path: Path)
     with pytest.raises(PipelineError, match="not an empty directory"):
         registry.fetch(second, fetched)
 
+    assert registry.released_spec(first) is None, "published is not released"
+    registry.record_release(first, "a" * 64)
+    assert (registry.released_spec(first), registry.released_spec(second)) == ("a" * 64, None)
+    assert registry.index()["events"][-1]["action"] == "release"
+    with pytest.raises(PipelineError, match="unknown version"):
+        registry.record_release("0123456789ab", "a" * 64)
+
 
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:

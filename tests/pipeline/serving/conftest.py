@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from pipeline.analysis.spec import spec_sha256
+from pipeline.artifact import read_metadata
 from pipeline.config import ServingConfig, load_config
 from pipeline.registry import LocalRegistry
 from pipeline.serving.app import Service, create_app
@@ -21,9 +23,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def registry_with_versions(tmp_path: Path, packages: list[Path]) -> tuple[LocalRegistry, list[str]]:
-    """A local registry holding every package, the first one promoted."""
+    """A local registry holding every package, each recorded as released against its own spec
+    (what the release check records), the first one promoted."""
     store = LocalRegistry(tmp_path / "registry")
     versions = [store.publish(package) for package in packages]
+    for version, package in zip(versions, packages, strict=True):
+        store.record_release(version, spec_sha256(read_metadata(package)["params"]))
     store.promote(versions[0])
     return store, versions
 

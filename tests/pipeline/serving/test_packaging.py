@@ -14,7 +14,13 @@ from pipeline.data.reviews import format_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.serving.environment import installed_versions
-from pipeline.serving.packaging import build_metadata, check_min_accuracy, package_model
+from pipeline.serving.packaging import (
+    TrainingData,
+    build_metadata,
+    check_min_accuracy,
+    package_model,
+    row_hashes,
+)
 
 SHA = "ab" * 32
 
@@ -61,24 +67,27 @@ CONTRACT_FIELDS = {"version", "artifact", "sha256", "data_sha256", "metrics", "p
 
 @pytest.fixture
 def trained(tmp_path, tiny_model, tiny_reviews):
-    """An artifact and the labelled file it was 'trained' from."""
+    """An artifact, the labelled file it was 'trained' from, and its training reviews."""
     model_path = tmp_path / "model.skops"
     artifact.save_model(tiny_model, model_path)
     data_path = tmp_path / "train.tsv"
     data_path.write_bytes(format_reviews(tiny_reviews))
-    return model_path, data_path
+    return model_path, data_path, tiny_reviews
 
 
 def test_metadata_holds_the_contract_and_matches_the_artifact(tmp_path, trained, project_config):
-    model_path, data_path = trained
+    model_path, data_path, reviews = trained
     out = tmp_path / "models"
     metadata = package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, project_config, out,
-                             data_path)
+                             TrainingData(data_path, reviews))
     on_disk = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert on_disk == metadata and CONTRACT_FIELDS <= set(metadata)
     assert metadata["sha256"] == sha256_file(out / metadata["artifact"])
     assert metadata["data_sha256"] == sha256_file(data_path)
     assert metadata["params"] == project_config.as_mapping()
+    assert metadata["training_rows"] == row_hashes(reviews.texts)
+    text = (out / "metadata.json").read_text(encoding="utf-8")
+    assert not any(review in text for review in reviews.texts), "a review reached the metadata"
     assert {"python", "scikit-learn", "project"} <= set(metadata["versions"])
     model, loaded = artifact.load_package(out)
     assert loaded == metadata and hasattr(model, "predict_proba")
@@ -86,13 +95,21 @@ def test_metadata_holds_the_contract_and_matches_the_artifact(tmp_path, trained,
 
 def test_below_quality_floor_is_refused_and_previous_package_kept(tmp_path, trained,
                                                                   project_config):
-    model_path, data_path = trained
+    model_path, data_path, reviews = trained
     out = tmp_path / "models"
     good = package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, project_config, out,
-                         data_path)
+                         TrainingData(data_path, reviews))
     before = {path.name: path.read_bytes() for path in out.iterdir()}
     strict = project_config.with_overrides({"quality.min_accuracy": 0.95})
     with pytest.raises(PipelineError, match="below quality.min_accuracy"):
-        package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, strict, out, data_path)
+        package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, strict, out,
+                      TrainingData(data_path, reviews))
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert artifact.read_metadata(out)["version"] == good["version"]
+
+
+def test_row_hashes_are_short_sorted_and_blind_to_spacing_and_case() -> None:
+    hashes = row_hashes(["Great  food!", "great food!", "Rude waiter."])
+    assert hashes == sorted(hashes) and len(hashes) == 3
+    assert all(len(row) == 16 for row in hashes)
+    assert len(set(hashes)) == 2, "re-spaced and re-cased copies are the same row"

@@ -8,9 +8,11 @@ import threading
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from pipeline.artifact import ARTIFACT_NAME, load_package
+from pipeline.analysis.spec import spec_sha256
+from pipeline.artifact import ARTIFACT_NAME, load_package, read_metadata
 from pipeline.errors import PipelineError
 from pipeline.model import train_model
+from pipeline.registry import LocalRegistry
 from pipeline.serving.served import (
     DirectorySource,
     ModelHolder,
@@ -78,6 +80,21 @@ def test_a_tampered_version_is_refused_and_the_previous_one_keeps_serving(
     assert holder.last_error == result.error
     store.rollback()
     assert holder.refresh().error is None and holder.last_error is None
+
+
+def test_a_version_no_release_recorded_is_refused_at_start_and_on_reload(packages, tmp_path):
+    store = LocalRegistry(tmp_path / "registry")
+    released, unreleased = (store.publish(package) for package in packages[:2])
+    store.promote(unreleased)
+    with pytest.raises(PipelineError, match="no release recorded"):
+        ModelHolder(RegistrySource(store.uri))
+    store.record_release(released, spec_sha256(read_metadata(packages[0])["params"]))
+    store.promote(released)
+    holder = ModelHolder(RegistrySource(store.uri))
+    store.promote(unreleased)
+    result = holder.refresh()
+    assert result.version == released == holder.current.version
+    assert "no release recorded" in result.error
 
 
 def test_an_empty_registry_cannot_be_served(tmp_path):
