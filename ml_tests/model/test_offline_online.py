@@ -30,7 +30,14 @@ import httpx
 import numpy as np
 import pytest
 
-from ml_tests.support.traffic import REQUEST_TIMEOUT_S, Batch, send, serve_registry, write_labels
+from ml_tests.support.traffic import (
+    REQUEST_TIMEOUT_S,
+    Batch,
+    publish_released,
+    send,
+    serve_registry,
+    write_labels,
+)
 from pipeline import artifact
 from pipeline.analysis.staleness import brier
 from pipeline.config import Config
@@ -41,7 +48,7 @@ from pipeline.model import train_model
 from pipeline.monitoring.live_quality import served_metrics
 from pipeline.registry import LocalRegistry
 from pipeline.serving.logreader import read_log
-from pipeline.serving.packaging import package_model
+from pipeline.serving.packaging import TrainingData, package_model
 
 METRICS = ("accuracy", "brier")
 STATISTICS = ("pearson", "spearman")
@@ -76,10 +83,10 @@ def _publish(name: str, variant: Config, training: Reviews, test_split: Reviews,
     artifact.save_model(model, model_path)
     metrics = evaluate_model(model, test_split.texts, test_split.labels)
     package_model(model_path, metrics, variant.with_overrides({"quality.min_accuracy": 0.0}),
-                  work / name / "package", historic_path)
+                  work / name / "package", TrainingData(historic_path, training))
     offline = {"accuracy": metrics["accuracy"],
                "brier": brier(model, test_split.texts, test_split.labels)}
-    return store.publish(work / name / "package"), offline
+    return publish_released(store, work / name / "package"), offline
 
 
 def _publish_while_starting(server, found: dict[str, tuple[Config, Reviews]],

@@ -61,13 +61,18 @@ class ServedTraffic:
     labelled: tuple[str, ...]     # request ids the labels file covers
 
 
-def publish_and_promote(package: Path, root: Path) -> str:
-    """Publish `package` to a local registry at `root` and serve it; the version. The package
-    counts as released against its own spec (the release check's record, which the server
-    requires)."""
-    store = LocalRegistry(root)
+def publish_released(store: LocalRegistry, package: Path) -> str:
+    """Publish `package` to `store`; the version. It counts as released against its own spec
+    (the release check's record, which the server requires)."""
     version = store.publish(package)
     store.record_release(version, spec_sha256(read_metadata(package)["params"]))
+    return version
+
+
+def publish_and_promote(package: Path, root: Path) -> str:
+    """Publish `package` to a local registry at `root`, released, and serve it; the version."""
+    store = LocalRegistry(root)
+    version = publish_released(store, package)
     store.promote(version)
     return version
 
