@@ -1,5 +1,5 @@
 """Faults that the Infra suite must catch: a non-reproducible training or artifact, params that
-never reach the estimator, a remote that loses the pipeline's outputs, a release check that does
+never reach the estimator, outputs that a push and pull lose, a release check that does
 not measure, an explanation that does not add up, a canary that lets a broken model through and
 a registry that cannot roll back.
 
@@ -9,9 +9,6 @@ active in the subprocesses the suites start too (`dvc repro` and its stages, `py
 stage DVC runs. Heavy imports happen inside the injectors, when a fault is switched on; an
 injector that reaches a stage imports only modules every stage declares in dvc.yaml, so that the
 traced reads of Infra 3 change only through the defect itself.
-
-`remote-expires-uploads` patches moto's S3 backend, the test's stand-in for the DVC remote: the
-audit refuses it (test support only), and it stays registered to show that.
 """
 
 from __future__ import annotations
@@ -148,22 +145,6 @@ def register(registry: FaultRegistry) -> None:
         monkeypatch.setattr(model, "build_preprocessor", build_preprocessor)
 
     # -- Infra 3: the pipeline is integration tested ----------------------------------------------
-    @registry.fault("remote-expires-uploads",
-                    "The DVC remote's bucket has a lifecycle rule that expires every object as "
-                    "soon as it is written, so pushed outputs cannot be pulled back.",
-                    [("infra", 3)], kind="config")
-    def remote_expires_uploads(monkeypatch: pytest.MonkeyPatch) -> None:
-        from moto.s3.models import S3Backend  # pylint: disable=import-outside-toplevel
-
-        original = S3Backend.put_object
-
-        def put_object(self, bucket_name, key_name, *args, **kwargs):
-            stored = original(self, bucket_name, key_name, *args, **kwargs)
-            del self.get_bucket(bucket_name).keys[key_name]  # expired: gone from every listing
-            return stored
-
-        monkeypatch.setattr(S3Backend, "put_object", put_object)
-
     @registry.fault("atomic-write-leaves-temp-copy",
                     "atomic_path copies the finished temporary file over its target instead of "
                     "renaming it, so a `.NAME.tmp` copy stays beside every output the stages "
