@@ -184,7 +184,7 @@ def test_pruned_terms_are_not_stored(train_split, config):
     kept = _vocabulary(pruned_model)
     everything = _vocabulary(train_model(train_split, config.model_spec))
     pruned = {term for term in everything - kept if len(term) >= 6}
-    assert len(pruned) > 100, "min_df=2 pruned too few terms for a meaningful check"
+    assert pruned, "min_df=2 pruned no term: the check would have nothing to look for"
     strings, _ = _artifact_strings(artifact.dumps_model(pruned_model))
     stored = {piece for s in strings for piece in s.split()}
     assert not pruned & stored, sorted(pruned & stored)[:10]
