@@ -8,6 +8,7 @@ makes the comparisons paired. Candidates are `Config.with_overrides` variants of
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -15,16 +16,32 @@ from pipeline.config import CVConfig, ModelSpec
 from pipeline.model import build_model
 
 
+def _folds(spec: ModelSpec, cv: CVConfig) -> Any:
+    # pylint: disable-next=import-outside-toplevel
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    return RepeatedStratifiedKFold(n_splits=cv.n_splits, n_repeats=cv.n_repeats,
+                                   random_state=spec.seed)
+
+
 def cv_scores(spec: ModelSpec, cv: CVConfig, texts: Sequence[str], labels: Sequence[int],
               scoring: str = "accuracy") -> np.ndarray:
     """Per-fold scores of the model `spec` describes, over `cv.n_repeats` x `cv.n_splits`."""
-    # pylint: disable-next=import-outside-toplevel
-    from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
+    from sklearn.model_selection import cross_val_score  # pylint: disable=import-outside-toplevel
 
-    folds = RepeatedStratifiedKFold(n_splits=cv.n_splits, n_repeats=cv.n_repeats,
-                                    random_state=spec.seed)
-    return cross_val_score(build_model(spec), list(texts), list(labels), cv=folds,
+    return cross_val_score(build_model(spec), list(texts), list(labels), cv=_folds(spec, cv),
                            scoring=scoring)
+
+
+def cv_means(spec: ModelSpec, cv: CVConfig, texts: Sequence[str], labels: Sequence[int],
+             scorings: Sequence[str]) -> dict[str, float]:
+    """Mean score per scikit-learn scoring name, all from the same fits and folds as
+    `cv_scores` (one pass for several metrics)."""
+    from sklearn.model_selection import cross_validate  # pylint: disable=import-outside-toplevel
+
+    scores = cross_validate(build_model(spec), list(texts), list(labels), cv=_folds(spec, cv),
+                            scoring=list(scorings))
+    return {name: float(np.mean(scores[f"test_{name}"])) for name in scorings}
 
 
 def summarise(scores: np.ndarray) -> dict[str, float]:

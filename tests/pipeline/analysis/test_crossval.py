@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.analysis.crossval import cv_scores, summarise
+from pipeline.analysis.crossval import cv_means, cv_scores, summarise
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 
@@ -24,6 +24,15 @@ def test_cv_runs_splits_times_repeats_folds_reproducibly(project_config, tiny_re
     assert np.all((scores >= 0.0) & (scores <= 1.0))
     np.testing.assert_array_equal(scores, cv_scores(config.model_spec, config.cv, texts, labels))
     assert cv_scores(config.model_spec, config.cv, texts, labels, scoring="f1").shape == (6,)
+
+
+def test_cv_means_are_the_fold_means_of_the_same_folds(project_config, tiny_reviews):
+    config = project_config.with_overrides({"cv.n_splits": 2, "cv.n_repeats": 2})
+    texts, labels = tiny_reviews.texts, tiny_reviews.labels
+    means = cv_means(config.model_spec, config.cv, texts, labels, ("accuracy", "f1"))
+    for name, mean in means.items():
+        assert mean == pytest.approx(np.mean(cv_scores(config.model_spec, config.cv, texts,
+                                                       labels, scoring=name)))
 
 
 def test_cv_needs_its_params(project_config):
