@@ -367,6 +367,7 @@ class FeatureSchemaConfig(Section):
     max_mean_tokens: PositiveFloat
     min_vocabulary: PositiveInt
     max_vocabulary: PositiveInt
+    max_term_separation: Share
 
     @model_validator(mode="after")
     def _bounds(self) -> FeatureSchemaConfig:

@@ -150,7 +150,8 @@ def test_a_new_feature_plugin_reaches_serving(config, project_root, plugin_param
 
 @pytest.mark.rubric("data", 6)
 def test_unknown_feature_is_a_clear_error(config, train_split):
-    """A misspelt feature name fails at training with a message naming the choices."""
+    """Red when a misspelt feature name trains silently without it instead of failing at
+    training with a message naming the choices."""
     from pipeline.errors import PipelineError  # pylint: disable=import-outside-toplevel
 
     with pytest.raises(PipelineError, match="unknown features.extra"):

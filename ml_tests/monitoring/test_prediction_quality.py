@@ -64,9 +64,11 @@ def test_served_predictions_keep_their_recorded_accuracy(served_traffic, config,
     below the accuracy the served version was recorded with, and the report states the drop
     this many labels can show.
 
-    Red when serving degrades predictions (a corrupted or swapped classifier reaching the
-    registry, a serving transform that drops negation), when packaging recorded an inflated
-    accuracy, or when labels are joined to the wrong predictions.
+    Red when serving degrades predictions by more than the drop this batch can show (a
+    corrupted or swapped classifier reaching the registry), when packaging recorded an inflated
+    accuracy, or when labels are joined to the wrong predictions. A smaller degradation (a
+    serving transform that drops negation, say) is below what these labels can detect; the
+    report states that bound, and Monitor 3 catches such a transform directly.
     """
     code, report = _quality(run_monitor, served_traffic, served_traffic.labels)
     record("quality", report)
