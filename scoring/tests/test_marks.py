@@ -77,3 +77,13 @@ def test_refs_are_sorted_and_deduplicated():
     marks = [pytest.mark.rubric(s, n).mark for s, n in [("model", 2), ("data", 1), ("data", 1)]]
     assert refs_from_marks(marks, "x") == (RubricRef("data", 1), RubricRef("model", 2))
     assert RubricRef.parse("model:2") == RubricRef("model", 2)
+
+
+def test_remembered_parses_keep_values_of_equal_hash_apart():
+    """1 and True hash alike; only one of them is an item number, whichever is read first."""
+    assert refs_from_marks([SimpleNamespace(args=("data", 1), kwargs={})], "x") == (
+        RubricRef("data", 1),)
+    with pytest.raises(RubricMarkError):
+        refs_from_marks([SimpleNamespace(args=("data", True), kwargs={})], "x")
+    with pytest.raises(RubricMarkError):  # unhashable: parsed as it is, refused all the same
+        refs_from_marks([SimpleNamespace(args=("data", [1]), kwargs={})], "x")

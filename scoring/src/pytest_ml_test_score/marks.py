@@ -6,6 +6,8 @@ instead of silently leaving an item "missing" in the score.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +65,25 @@ def parse_mark_args(args: Sequence[Any], kwargs: Mapping[str, Any]) -> RubricRef
     return validate(values[0], values[1])
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse_hashable(args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...],
+                    types: tuple[type, ...]) -> RubricRef:
+    del types  # part of the key only: 1 and True hash alike, and only one is a valid item
+    return parse_mark_args(args, dict(kwargs))
+
+
+def _parsed(args: Sequence[Any], kwargs: Mapping[str, Any]) -> RubricRef:
+    """`parse_mark_args`, remembered: a suite repeats the same few marks on thousands of tests
+    (parametrized copies, class marks), and each is read at collection and again at the end of
+    it."""
+    try:
+        pairs = tuple(sorted(kwargs.items()))
+        return _parse_hashable(tuple(args), pairs,
+                               tuple(type(value) for value in (*args, *kwargs.values())))
+    except TypeError:  # an unhashable argument: parse it as it is, for its error message
+        return parse_mark_args(args, kwargs)
+
+
 def refs_from_marks(marks: Iterable[Any], nodeid: str) -> tuple[RubricRef, ...]:
     """Sorted, de-duplicated refs of a test's ``rubric`` marks (``Mark`` objects or lookalikes).
 
@@ -71,7 +92,7 @@ def refs_from_marks(marks: Iterable[Any], nodeid: str) -> tuple[RubricRef, ...]:
     refs: set[RubricRef] = set()
     for mark in marks:
         try:
-            refs.add(parse_mark_args(mark.args, mark.kwargs))
+            refs.add(_parsed(mark.args, mark.kwargs))
         except RubricMarkError as exc:
             raise RubricMarkError(
                 f"{nodeid}: invalid rubric mark {_describe(mark)}: {exc}; {VALID_VALUES}"
