@@ -169,8 +169,8 @@ def check_plugin_sources(model: Any, metadata: dict[str, Any], source: str | Pat
     recorded = metadata.get(PLUGIN_SOURCES)
     recorded = recorded if isinstance(recorded, dict) else {}
     for name in sorted(model_plugins(model)):
-        current = plugin_source_sha256(name)
-        if recorded.get(name) != current:
+        current, then = plugin_source_sha256(name), recorded.get(name) or "none"
+        if then != current:
             raise PipelineError(
                 f"{source}: feature plugin {name!r} source sha256 is now {current}, the package "
-                f"recorded {recorded.get(name)}; the plugin changed since training, refused")
+                f"recorded {then}; the plugin changed since training, refused")
