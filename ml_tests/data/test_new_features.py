@@ -65,11 +65,29 @@ def default_run_seconds(config, train_split, test_split, historic_path, tmp_path
 def plugin_params(project_root, tmp_path_factory) -> Path:
     """The project's params with the new feature in `features.plugins`, as a reviewer would
     commit it (comments aside)."""
-    path = tmp_path_factory.mktemp("plugin-params") / "params.yaml"
+    return _params_with_plugin(project_root, tmp_path_factory.mktemp("plugin-params"),
+                               NEW_FEATURE)
+
+
+def _params_with_plugin(project_root: Path, directory: Path, plugin: str) -> Path:
+    """A params.yaml in `directory`: the project's params with `plugin` in `features.plugins`."""
+    path = directory / "params.yaml"
     path.write_text(yaml.safe_dump(merge_overrides(
-        read_mapping(project_root / "params.yaml"), {"features.plugins": [NEW_FEATURE]})),
+        read_mapping(project_root / "params.yaml"), {"features.plugins": [plugin]})),
         encoding="utf-8")
     return path
+
+
+def _copied_plugin(directory: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Path]:
+    """A copy of `plugin_feature` as a module of its own in `directory`, on sys.path: its
+    `features.plugins` name and its source file."""
+    module = f"copied_{plugin_feature.__name__.rpartition('.')[2]}_{directory.name}"
+    source = directory / "plugin" / f"{module}.py"
+    source.parent.mkdir()
+    source.write_text(Path(plugin_feature.__file__).read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    monkeypatch.syspath_prepend(str(source.parent))
+    return f"{module}:{plugin_feature.negated_share.__name__}", source
 
 
 def _assert_plugin_column_is_used(model, texts) -> None:
@@ -179,28 +197,18 @@ def test_a_plugin_edited_after_packaging_is_refused_at_load(
     The plugin is a copy of `ml_tests.data.plugin_feature` in its own module under tmp_path, so
     editing it touches nothing else; the edit doubles the feature's value.
     """
-    module = f"copied_{plugin_feature.__name__.rpartition('.')[2]}_{tmp_path.name}"
-    source = tmp_path / "plugin" / f"{module}.py"
-    source.parent.mkdir()
-    original = Path(plugin_feature.__file__).read_text(encoding="utf-8")
-    source.write_text(original, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(source.parent))
-    name = f"{module}:{plugin_feature.negated_share.__name__}"
-    params = tmp_path / "params.yaml"
-    params.write_text(yaml.safe_dump(merge_overrides(
-        read_mapping(project_root / "params.yaml"), {"features.plugins": [name]})),
-        encoding="utf-8")
-    out = tmp_path / "run"
-    out.mkdir()
-    *_, metadata, _ = _end_to_end(load_config(params), train_split, test_split, historic_path,
-                                  out)
+    name, source = _copied_plugin(tmp_path, monkeypatch)
+    (tmp_path / "run").mkdir()
+    *_, metadata, _ = _end_to_end(load_config(_params_with_plugin(project_root, tmp_path, name)),
+                                  train_split, test_split, historic_path, tmp_path / "run")
     trained_hash = sha256_file(source)
     assert metadata[artifact.PLUGIN_SOURCES] == {name: trained_hash}
+    original = source.read_text(encoding="utf-8")
     edited = original.replace("return sum(", "return 2 * sum(")
     assert edited != original, "the plugin copy no longer has the line this test edits"
     source.write_text(edited, encoding="utf-8")
     with pytest.raises(PipelineError) as refused:
-        artifact.load_package(out / "models")
+        artifact.load_package(tmp_path / "run" / "models")
     message = str(refused.value)
     assert "\n" not in message and name in message, message
     assert trained_hash in message and sha256_file(source) in message, message
