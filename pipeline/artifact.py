@@ -19,6 +19,8 @@ from pipeline.fileio import require_sha256, sha256_bytes, sha256_file, write_byt
 
 ARTIFACT_NAME = "model.skops"
 METADATA_NAME = "metadata.json"
+# The metadata field that maps each feature plugin to the sha256 of its module's source file.
+PLUGIN_SOURCES = "plugins"
 # Our own transformers are the only non-library types a model may contain; anything else in an
 # artifact is refused rather than trusted.
 TRUSTED_TYPES = ("pipeline.features.ReviewPreprocessor", "pipeline.features.TextStats")
@@ -144,8 +146,31 @@ def read_metadata(directory: str | Path) -> dict[str, Any]:
 
 
 def load_package(directory: str | Path) -> tuple[Any, dict[str, Any]]:
-    """Load a packaged model and its metadata, verifying the artifact's sha256 first."""
+    """Load a packaged model and its metadata, verifying the artifact's sha256 first and its
+    feature plugins' source after (`check_plugin_sources`)."""
     directory = Path(directory)
     metadata = read_metadata(directory)
     artifact = directory / Path(metadata["artifact"]).name
-    return load_model_file(artifact, metadata["sha256"]), metadata
+    model = load_model_file(artifact, metadata["sha256"])
+    check_plugin_sources(model, metadata, directory / METADATA_NAME)
+    return model, metadata
+
+
+def check_plugin_sources(model: Any, metadata: dict[str, Any], source: str | Path) -> None:
+    """Refuse a model whose feature plugins' source differs from what its package recorded.
+
+    The model stores a plugin's name, not its code: a plugin edited after training would make
+    the served model compute other features than the trained one (training/serving skew), so
+    each one's module must still hash as `metadata[PLUGIN_SOURCES]` says. Checked before any
+    plugin runs: hashing finds the module without importing it.
+    """
+    from pipeline.features import plugin_source_sha256  # pylint: disable=import-outside-toplevel
+
+    recorded = metadata.get(PLUGIN_SOURCES)
+    recorded = recorded if isinstance(recorded, dict) else {}
+    for name in sorted(model_plugins(model)):
+        current, then = plugin_source_sha256(name), recorded.get(name) or "none"
+        if then != current:
+            raise PipelineError(
+                f"{source}: feature plugin {name!r} source sha256 is now {current}, the package "
+                f"recorded {then}; the plugin changed since training, refused")

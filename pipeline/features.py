@@ -9,6 +9,7 @@ expanded before tokenising ("wasn't" -> "was not"), and words in a negation's sc
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import math
 import re
 import unicodedata
@@ -21,6 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from pipeline.data.reviews import TEXT
 from pipeline.errors import PipelineError
+from pipeline.fileio import sha256_file
 
 NEGATIONS = frozenset(
     {"not", "no", "nor", "never", "none", "nothing", "nobody", "neither", "nowhere", "cannot",
@@ -305,6 +307,27 @@ def resolve_plugin(name: str) -> Callable[[str], float]:
     if not callable(function):
         raise PipelineError(f"features.plugins {name!r}: not a function")
     return function
+
+
+def plugin_source_sha256(name: str) -> str:
+    """The sha256 of the source file of the module a plugin names, found without running it.
+
+    A model stores only the plugin's name, so a plugin edited after training would silently
+    change what the served model computes: the package records this hash
+    (`pipeline.serving.packaging`) and loading compares it (`pipeline.artifact.load_package`).
+    A module without a source file (a built-in) has nothing to record and is refused.
+    """
+    module_name = name.partition(":")[0]
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError) as error:
+        raise PipelineError(f"features.plugins {name!r}: cannot find it ({error})") from None
+    if spec is None:
+        raise PipelineError(f"features.plugins {name!r}: no module {module_name!r} to hash")
+    if not spec.has_location or not spec.origin:
+        raise PipelineError(f"features.plugins {name!r}: its module has no source file whose "
+                            "sha256 a package could record")
+    return sha256_file(spec.origin)
 
 
 def plugin_value(name: str, text: str) -> float:

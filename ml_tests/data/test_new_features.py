@@ -6,7 +6,8 @@ genuinely new feature is a function in any module named in `features.plugins`
 with the stage functions, the package records the new params, and the whole run takes at most
 `feature_costs.max_new_feature_slowdown` times the default run measured in the same session. A
 plugin is then served by the real server, which must answer what the trained model computes.
-DVC retrains when the `features` params change.
+DVC retrains when the `features` params change, and a package refuses to load once its
+plugin's source differs from the one it was trained with.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from ml_tests.support.traffic import (
 )
 from pipeline import artifact
 from pipeline.config import load_config, merge_overrides, read_mapping
+from pipeline.errors import PipelineError
 from pipeline.features import TextStats
+from pipeline.fileio import sha256_file
 from pipeline.metrics import evaluate_model
 from pipeline.model import NGRAMS, feature_steps, train_model
 from pipeline.serving.packaging import TrainingData, package_model
@@ -62,11 +65,29 @@ def default_run_seconds(config, train_split, test_split, historic_path, tmp_path
 def plugin_params(project_root, tmp_path_factory) -> Path:
     """The project's params with the new feature in `features.plugins`, as a reviewer would
     commit it (comments aside)."""
-    path = tmp_path_factory.mktemp("plugin-params") / "params.yaml"
+    return _params_with_plugin(project_root, tmp_path_factory.mktemp("plugin-params"),
+                               NEW_FEATURE)
+
+
+def _params_with_plugin(project_root: Path, directory: Path, plugin: str) -> Path:
+    """A params.yaml in `directory`: the project's params with `plugin` in `features.plugins`."""
+    path = directory / "params.yaml"
     path.write_text(yaml.safe_dump(merge_overrides(
-        read_mapping(project_root / "params.yaml"), {"features.plugins": [NEW_FEATURE]})),
+        read_mapping(project_root / "params.yaml"), {"features.plugins": [plugin]})),
         encoding="utf-8")
     return path
+
+
+def _copied_plugin(directory: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Path]:
+    """A copy of `plugin_feature` as a module of its own in `directory`, on sys.path: its
+    `features.plugins` name and its source file."""
+    module = f"copied_{plugin_feature.__name__.rpartition('.')[2]}_{directory.name}"
+    source = directory / "plugin" / f"{module}.py"
+    source.parent.mkdir()
+    source.write_text(Path(plugin_feature.__file__).read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    monkeypatch.syspath_prepend(str(source.parent))
+    return f"{module}:{plugin_feature.negated_share.__name__}", source
 
 
 def _assert_plugin_column_is_used(model, texts) -> None:
@@ -152,8 +173,6 @@ def test_a_new_feature_plugin_reaches_serving(config, project_root, plugin_param
 def test_unknown_feature_is_a_clear_error(config, train_split):
     """Red when a misspelt feature name trains silently without it instead of failing at
     training with a message naming the choices."""
-    from pipeline.errors import PipelineError  # pylint: disable=import-outside-toplevel
-
     with pytest.raises(PipelineError, match="unknown features.extra"):
         train_model(train_split,
                     config.with_overrides({"features.extra": ["lenght"]}).model_spec)
@@ -165,3 +184,31 @@ def test_dvc_retrains_when_features_change(project_root):
     stages = yaml.safe_load((project_root / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     assert "features" in stages["train"]["params"]
     assert "pipeline/features.py" in stages["train"]["deps"]
+
+
+@pytest.mark.rubric("data", 6)
+def test_a_plugin_edited_after_packaging_is_refused_at_load(
+        project_root, train_split, test_split, historic_path, tmp_path, monkeypatch):
+    """Red when the package does not record the sha256 of the plugin's source it was trained
+    with, or when loading (the single path the server, release and canary use) ignores it: a
+    plugin edited after training would then be served silently, computing other features than
+    the model learnt from (training/serving skew).
+
+    The plugin is a copy of `ml_tests.data.plugin_feature` in its own module under tmp_path, so
+    editing it touches nothing else; the edit doubles the feature's value.
+    """
+    name, source = _copied_plugin(tmp_path, monkeypatch)
+    (tmp_path / "run").mkdir()
+    *_, metadata, _ = _end_to_end(load_config(_params_with_plugin(project_root, tmp_path, name)),
+                                  train_split, test_split, historic_path, tmp_path / "run")
+    trained_hash = sha256_file(source)
+    assert metadata[artifact.PLUGIN_SOURCES] == {name: trained_hash}
+    original = source.read_text(encoding="utf-8")
+    edited = original.replace("return sum(", "return 2 * sum(")
+    assert edited != original, "the plugin copy no longer has the line this test edits"
+    source.write_text(edited, encoding="utf-8")
+    with pytest.raises(PipelineError) as refused:
+        artifact.load_package(tmp_path / "run" / "models")
+    message = str(refused.value)
+    assert "\n" not in message and name in message, message
+    assert trained_hash in message and sha256_file(source) in message, message

@@ -276,6 +276,27 @@ def register(registry: FaultRegistry) -> None:
         monkeypatch.setattr(features.TextStats, "fit", fit)
         monkeypatch.setattr(features, "plugin_value", plugin_value)
 
+    @registry.fault("loader-ignores-plugin-hash",
+                    "load_package stops comparing the feature plugins' source with the sha256 "
+                    "their package recorded, so a plugin edited after training is served "
+                    "silently (training/serving skew).",
+                    [("data", 6)], kind="code")
+    def loader_ignores_plugin_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import artifact  # pylint: disable=import-outside-toplevel
+
+        patch_everywhere(monkeypatch, artifact, "check_plugin_sources",
+                         lambda model, metadata, source: None)
+
+    @registry.fault("plugin-source-not-recorded",
+                    "Packaging records the feature plugins' names only, not the sha256 of their "
+                    "source, so nothing at load can tell the plugin changed since training.",
+                    [("data", 6)], kind="code")
+    def plugin_source_not_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
+
+        patch_everywhere(monkeypatch, packaging, "plugin_record",
+                         lambda plugins: {})
+
     @registry.fault("name-masking-dropped",
                     "mask_pii stops masking person names (the name rule lost in a refactoring), "
                     "so names such as a server's become vocabulary terms and artifact strings.",

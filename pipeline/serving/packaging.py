@@ -8,6 +8,8 @@ anything is written, so a package never holds an artifact without them.
 The metadata also records what the model was trained on, as `training_rows`: a sorted list of
 short hashes, one per training review (`row_hashes`), so the release check can prove its holdout
 was unseen without any review text leaving the data directory (a review may hold personal data).
+It records each feature plugin's source sha256 too (`plugin_record`), so a plugin edited after
+training is refused at load rather than served.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pipeline
-from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME
+from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME, PLUGIN_SOURCES
 from pipeline.config import Config, QualityConfig
 from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
+from pipeline.features import plugin_source_sha256
 from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic, write_json_atomic
 from pipeline.layout import METRICS
 from pipeline.serving.environment import installed_versions
@@ -81,6 +84,12 @@ def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, An
     }
 
 
+def plugin_record(plugins: Iterable[str]) -> dict[str, dict[str, str]]:
+    """The metadata field mapping each feature plugin to its module's source sha256, which
+    loading compares (`pipeline.artifact.check_plugin_sources`): the model stores only names."""
+    return {PLUGIN_SOURCES: {name: plugin_source_sha256(name) for name in plugins}}
+
+
 def check_min_accuracy(metrics: dict[str, Any], quality: QualityConfig) -> None:
     """Refuse to package a model whose held-out accuracy is below the configured floor."""
     floor = quality.min_accuracy
@@ -104,7 +113,8 @@ def prepare_package(model_path: Path, metrics: dict[str, Any], config: Config,
     data = model_path.read_bytes()
     metadata = build_metadata(sha256_bytes(data), sha256_file(training.path), metrics,
                               config.as_mapping())
-    return data, {**metadata, **training_record(training.reviews)}
+    return data, {**metadata, **training_record(training.reviews),
+                  **plugin_record(config.features.plugins)}
 
 
 def write_package(out_dir: Path, data: bytes, metadata: dict[str, Any]) -> None:

@@ -74,3 +74,15 @@ def packages(tmp_path_factory: pytest.TempPathFactory, project_config, tiny_revi
 def make_package():
     """`make_package(model, directory, config)`: write a package directory, return it."""
     return package_model
+
+
+@pytest.fixture
+def plugin_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Path]:
+    """A feature plugin in a module of its own under tmp_path (so a test may edit its source):
+    its `features.plugins` name and its file."""
+    module = f"unit_plugin_{tmp_path.name}"
+    path = tmp_path / "plugins" / f"{module}.py"
+    path.parent.mkdir()
+    path.write_text("def words(text):\n    return float(len(text.split()))\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(path.parent))
+    return f"{module}:words", path

@@ -11,7 +11,8 @@ import pytest
 from pipeline import artifact
 from pipeline.config import reviewed_plugins
 from pipeline.errors import PipelineError
-from pipeline.fileio import sha256_bytes
+from pipeline.fileio import sha256_bytes, sha256_file
+from pipeline.features import TextStats
 from pipeline.model import train_model
 
 
@@ -101,3 +102,23 @@ def test_a_plugin_no_params_file_lists_is_refused_at_load(tiny_reviews, project_
     assert artifact.model_plugins(model) == {unreviewed}
     with pytest.raises(PipelineError, match=r"feature plugins \['builtins:len'\].*refused"):
         artifact.loads_model(data, "plugin.skops")
+
+
+def test_plugin_sources_must_hash_as_recorded(plugin_source):
+    """A plugin edited since packaging, or one the package never recorded, is refused."""
+    name, path = plugin_source
+    model = TextStats(plugins=(name,))
+    recorded = {artifact.PLUGIN_SOURCES: {name: sha256_file(path)}}
+    artifact.check_plugin_sources(model, recorded, "metadata.json")
+    with pytest.raises(PipelineError, match="recorded none"):
+        artifact.check_plugin_sources(model, {}, "metadata.json")
+    path.write_text("def words(text):\n    return 0.0\n", encoding="utf-8")
+    with pytest.raises(PipelineError) as caught:
+        artifact.check_plugin_sources(model, recorded, "metadata.json")
+    message = str(caught.value)
+    assert name in message and recorded[artifact.PLUGIN_SOURCES][name] in message
+    assert sha256_file(path) in message and "\n" not in message
+
+
+def test_a_model_without_plugins_needs_no_record(tiny_model):
+    artifact.check_plugin_sources(tiny_model, {}, "metadata.json")

@@ -10,6 +10,7 @@ import pytest
 
 from pipeline import features
 from pipeline.errors import PipelineError
+from pipeline.fileio import sha256_file
 
 PLUGIN = "builtins:len"  # any importable text -> number function will do
 
@@ -86,3 +87,21 @@ def test_origin_mapping_is_a_switchable_step_of_the_preprocessor():
     unmapped = features.ReviewPreprocessor(neutral_origin=False, stem=False)
     assert unmapped.transform_one(thai) != unmapped.transform_one(greek)
     assert "neutralise_origin" not in dict(unmapped.steps(thai))
+
+
+def test_plugin_source_sha256_is_the_hash_of_its_module_file(plugin_source):
+    name, path = plugin_source
+    assert features.plugin_source_sha256(name) == sha256_file(path)
+    path.write_text(path.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert features.plugin_source_sha256(name) == sha256_file(path)
+
+
+@pytest.mark.parametrize("name, message", [
+    (PLUGIN, "no source file"),
+    ("no_such_module_here:f", "no module 'no_such_module_here'"),
+    ("no_such_package_here.module:f", "cannot find it"),
+])
+def test_a_plugin_without_a_source_file_has_no_hash(name, message):
+    with pytest.raises(PipelineError, match=message) as caught:
+        features.plugin_source_sha256(name)
+    assert name in str(caught.value) and "\n" not in str(caught.value)

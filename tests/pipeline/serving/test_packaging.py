@@ -19,6 +19,7 @@ from pipeline.serving.packaging import (
     build_metadata,
     check_min_accuracy,
     package_model,
+    plugin_record,
     row_hashes,
 )
 
@@ -113,3 +114,9 @@ def test_row_hashes_are_short_sorted_and_blind_to_spacing_and_case() -> None:
     assert hashes == sorted(hashes) and len(hashes) == 3
     assert all(len(row) == 16 for row in hashes)
     assert len(set(hashes)) == 2, "re-spaced and re-cased copies are the same row"
+
+
+def test_plugin_record_maps_each_plugin_to_its_source_sha256(plugin_source):
+    name, path = plugin_source
+    assert plugin_record([name]) == {artifact.PLUGIN_SOURCES: {name: sha256_file(path)}}
+    assert plugin_record([]) == {artifact.PLUGIN_SOURCES: {}}
