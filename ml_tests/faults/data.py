@@ -99,6 +99,118 @@ def _replayed(parsed):
     return Reviews(parsed.texts + parsed.texts[:100], labels)
 
 
+def _register_extension_faults(registry: FaultRegistry) -> None:
+    """Data 6: a feature added by configuration or as a plugin that does not reach serving."""
+
+    @registry.fault("extra-features-ignored",
+                    "build_model reads the optional statistics from a misspelt key, so a feature "
+                    "named in features.extra never reaches the model or the package.",
+                    [("data", 6)], kind="code")
+    def extra_features_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import model  # pylint: disable=import-outside-toplevel
+
+        original = model.build_model
+
+        def build_model(spec):
+            features = spec.features.model_copy(update={"extra": ()})
+            return original(spec.model_copy(update={"features": features}))
+
+        patch_everywhere(monkeypatch, model, "build_model", build_model)
+
+    @registry.fault("plugins-ignored-by-build",
+                    "build_model forgets features.plugins when it assembles the features step, so "
+                    "a new feature configured as a plugin never reaches the model.",
+                    [("data", 6)], kind="code")
+    def plugins_ignored_by_build(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import model  # pylint: disable=import-outside-toplevel
+
+        original = model.build_model
+
+        def build_model(spec):
+            features = spec.features.model_copy(update={"plugins": ()})
+            return original(spec.model_copy(update={"features": features}))
+
+        patch_everywhere(monkeypatch, model, "build_model", build_model)
+
+    @registry.fault("plugins-zero-when-loaded",
+                    "TextStats looks its plugins up in a cache that only fit fills, so a model "
+                    "loaded by the server (never fitted there) serves the new feature as zeros.",
+                    [("data", 6)], kind="code")
+    def plugins_zero_when_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        fitted: set[str] = set()
+        original_fit, original_value = features.TextStats.fit, features.plugin_value
+
+        def fit(self, X, y=None):
+            fitted.update(self.plugins)
+            return original_fit(self, X, y)
+
+        def plugin_value(name, text):
+            return original_value(name, text) if name in fitted else 0.0
+
+        monkeypatch.setattr(features.TextStats, "fit", fit)
+        monkeypatch.setattr(features, "plugin_value", plugin_value)
+
+    @registry.fault("loader-ignores-plugin-hash",
+                    "load_package stops comparing the feature plugins' source with the sha256 "
+                    "their package recorded, so a plugin edited after training is served "
+                    "silently (training/serving skew).",
+                    [("data", 6)], kind="code")
+    def loader_ignores_plugin_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import artifact  # pylint: disable=import-outside-toplevel
+
+        patch_everywhere(monkeypatch, artifact, "check_plugin_sources",
+                         lambda model, metadata, source: None)
+
+    @registry.fault("plugin-source-not-recorded",
+                    "Packaging records the feature plugins' names only, not the sha256 of their "
+                    "source, so nothing at load can tell the plugin changed since training.",
+                    [("data", 6)], kind="code")
+    def plugin_source_not_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
+
+        patch_everywhere(monkeypatch, packaging, "plugin_record",
+                         lambda plugins: {})
+
+
+def _register_privacy_faults(registry: FaultRegistry) -> None:
+    """Data 5: personal data that reaches the model or its artifact."""
+
+    @registry.fault("pii-unmasked",
+                    "mask_pii becomes the identity (masking lost in a refactoring), so e-mails, "
+                    "phone numbers, URLs and ids reach the vocabulary and the artifact.",
+                    [("data", 4), ("data", 5), ("data", 7)], kind="code")
+    def pii_unmasked(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.features.mask_pii", str)
+
+    @registry.fault("phone-pattern-dropped",
+                    "mask_pii loses its phone-number rule, so phone numbers become terms.",
+                    [("data", 5), ("data", 7)], kind="code")
+    def phone_pattern_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+        drop_pii_pattern(monkeypatch, "phonenumber")
+
+    @registry.fault("preprocessor-keeps-training-text",
+                    "ReviewPreprocessor.fit keeps the raw training texts (for explanations), so "
+                    "the saved artifact stores whole reviews and personal data.",
+                    [("data", 5)], kind="code")
+    def preprocessor_keeps_training_text(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        def fit(self, X, y=None):  # pylint: disable=unused-argument
+            self.training_texts_ = [str(text) for text in X]
+            return self
+
+        monkeypatch.setattr(features.ReviewPreprocessor, "fit", fit)
+
+    @registry.fault("name-masking-dropped",
+                    "mask_pii stops masking person names (the name rule lost in a refactoring), "
+                    "so names such as a server's become vocabulary terms and artifact strings.",
+                    [("data", 5)], kind="code")
+    def name_masking_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.features.mask_names", str)
+
+
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
 
@@ -200,110 +312,6 @@ def register(registry: FaultRegistry) -> None:
 
         monkeypatch.setattr(features.ReviewPreprocessor, "transform", transform)
 
-    @registry.fault("pii-unmasked",
-                    "mask_pii becomes the identity (masking lost in a refactoring), so e-mails, "
-                    "phone numbers, URLs and ids reach the vocabulary and the artifact.",
-                    [("data", 4), ("data", 5), ("data", 7)], kind="code")
-    def pii_unmasked(monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr("pipeline.features.mask_pii", str)
-
-    @registry.fault("phone-pattern-dropped",
-                    "mask_pii loses its phone-number rule, so phone numbers become terms.",
-                    [("data", 5), ("data", 7)], kind="code")
-    def phone_pattern_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
-        drop_pii_pattern(monkeypatch, "phonenumber")
-
-    @registry.fault("preprocessor-keeps-training-text",
-                    "ReviewPreprocessor.fit keeps the raw training texts (for explanations), so "
-                    "the saved artifact stores whole reviews and personal data.",
-                    [("data", 5)], kind="code")
-    def preprocessor_keeps_training_text(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import features  # pylint: disable=import-outside-toplevel
-
-        def fit(self, X, y=None):  # pylint: disable=unused-argument
-            self.training_texts_ = [str(text) for text in X]
-            return self
-
-        monkeypatch.setattr(features.ReviewPreprocessor, "fit", fit)
-
-    @registry.fault("extra-features-ignored",
-                    "build_model reads the optional statistics from a misspelt key, so a feature "
-                    "named in features.extra never reaches the model or the package.",
-                    [("data", 6)], kind="code")
-    def extra_features_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import model  # pylint: disable=import-outside-toplevel
-
-        original = model.build_model
-
-        def build_model(spec):
-            features = spec.features.model_copy(update={"extra": ()})
-            return original(spec.model_copy(update={"features": features}))
-
-        patch_everywhere(monkeypatch, model, "build_model", build_model)
-
-    @registry.fault("plugins-ignored-by-build",
-                    "build_model forgets features.plugins when it assembles the features step, so "
-                    "a new feature configured as a plugin never reaches the model.",
-                    [("data", 6)], kind="code")
-    def plugins_ignored_by_build(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import model  # pylint: disable=import-outside-toplevel
-
-        original = model.build_model
-
-        def build_model(spec):
-            features = spec.features.model_copy(update={"plugins": ()})
-            return original(spec.model_copy(update={"features": features}))
-
-        patch_everywhere(monkeypatch, model, "build_model", build_model)
-
-    @registry.fault("plugins-zero-when-loaded",
-                    "TextStats looks its plugins up in a cache that only fit fills, so a model "
-                    "loaded by the server (never fitted there) serves the new feature as zeros.",
-                    [("data", 6)], kind="code")
-    def plugins_zero_when_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import features  # pylint: disable=import-outside-toplevel
-
-        fitted: set[str] = set()
-        original_fit, original_value = features.TextStats.fit, features.plugin_value
-
-        def fit(self, X, y=None):
-            fitted.update(self.plugins)
-            return original_fit(self, X, y)
-
-        def plugin_value(name, text):
-            return original_value(name, text) if name in fitted else 0.0
-
-        monkeypatch.setattr(features.TextStats, "fit", fit)
-        monkeypatch.setattr(features, "plugin_value", plugin_value)
-
-    @registry.fault("loader-ignores-plugin-hash",
-                    "load_package stops comparing the feature plugins' source with the sha256 "
-                    "their package recorded, so a plugin edited after training is served "
-                    "silently (training/serving skew).",
-                    [("data", 6)], kind="code")
-    def loader_ignores_plugin_hash(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import artifact  # pylint: disable=import-outside-toplevel
-
-        patch_everywhere(monkeypatch, artifact, "check_plugin_sources",
-                         lambda model, metadata, source: None)
-
-    @registry.fault("plugin-source-not-recorded",
-                    "Packaging records the feature plugins' names only, not the sha256 of their "
-                    "source, so nothing at load can tell the plugin changed since training.",
-                    [("data", 6)], kind="code")
-    def plugin_source_not_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
-
-        patch_everywhere(monkeypatch, packaging, "plugin_record",
-                         lambda plugins: {})
-
-    @registry.fault("name-masking-dropped",
-                    "mask_pii stops masking person names (the name rule lost in a refactoring), "
-                    "so names such as a server's become vocabulary terms and artifact strings.",
-                    [("data", 5)], kind="code")
-    def name_masking_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr("pipeline.features.mask_names", str)
-
     @registry.fault("contraction-loses-negation",
                     "expand_contractions deletes \"n't\" instead of expanding it to \"not\", so "
                     "\"wasn't good\" loses its negation.",
@@ -323,3 +331,6 @@ def register(registry: FaultRegistry) -> None:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # pylint: disable=C0415
 
         monkeypatch.setattr("pipeline.features.STOP_WORDS", frozenset(ENGLISH_STOP_WORDS))
+
+    _register_extension_faults(registry)
+    _register_privacy_faults(registry)
