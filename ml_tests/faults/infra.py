@@ -34,14 +34,15 @@ def _register_holdout_faults(registry: FaultRegistry) -> None:
                             lambda holdout, training_rows, population: 0)
 
     @registry.fault("packaging-records-no-training-rows",
-                    "Packaging writes an empty training_rows list instead of the hashes of the "
+                    "The training-rows record (written by the train stage, copied into "
+                    "metadata.json by packaging) is an empty list instead of the hashes of the "
                     "reviews the model was fitted on, so no package can show what it saw.",
                     [("infra", 4)], kind="code")
     def packaging_records_no_training_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
+        from pipeline.data import training_rows  # pylint: disable=import-outside-toplevel
 
-        patch_everywhere(monkeypatch, packaging, "training_record",
-                         lambda reviews: {packaging.TRAINING_ROWS: []})
+        patch_everywhere(monkeypatch, training_rows, "training_record",
+                         lambda reviews: {training_rows.TRAINING_ROWS: []})
 
     @registry.fault("split-leaks-holdout-into-training",
                     "The split returns every labelled review as training data, the held-out "

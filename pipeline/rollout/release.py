@@ -42,7 +42,7 @@ from pipeline.config import QualityConfig, ReleaseConfig
 from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
 from pipeline.metrics import evaluate_model
-from pipeline.serving.packaging import TRAINING_ROWS, row_hashes
+from pipeline.data.training_rows import TRAINING_ROWS, row_hashes
 
 
 @dataclass(frozen=True)

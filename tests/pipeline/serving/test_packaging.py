@@ -11,6 +11,7 @@ import pytest
 import pipeline
 from pipeline import artifact
 from pipeline.data.reviews import format_reviews
+from pipeline.data.training_rows import row_hashes
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.serving.environment import installed_versions
@@ -19,7 +20,6 @@ from pipeline.serving.packaging import (
     build_metadata,
     check_min_accuracy,
     package_model,
-    row_hashes,
 )
 
 SHA = "ab" * 32
@@ -79,7 +79,7 @@ def test_metadata_holds_the_contract_and_matches_the_artifact(tmp_path, trained,
     model_path, data_path, reviews = trained
     out = tmp_path / "models"
     metadata = package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, project_config, out,
-                             TrainingData(data_path, reviews))
+                             TrainingData.fitted_on(data_path, reviews))
     on_disk = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert on_disk == metadata and CONTRACT_FIELDS <= set(metadata)
     assert metadata["sha256"] == sha256_file(out / metadata["artifact"])
@@ -98,12 +98,12 @@ def test_below_quality_floor_is_refused_and_previous_package_kept(tmp_path, trai
     model_path, data_path, reviews = trained
     out = tmp_path / "models"
     good = package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, project_config, out,
-                         TrainingData(data_path, reviews))
+                         TrainingData.fitted_on(data_path, reviews))
     before = {path.name: path.read_bytes() for path in out.iterdir()}
     strict = project_config.with_overrides({"quality.min_accuracy": 0.95})
     with pytest.raises(PipelineError, match="below quality.min_accuracy"):
         package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, strict, out,
-                      TrainingData(data_path, reviews))
+                      TrainingData.fitted_on(data_path, reviews))
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert artifact.read_metadata(out)["version"] == good["version"]
 
