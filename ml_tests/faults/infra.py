@@ -14,6 +14,7 @@ traced reads of Infra 3 change only through the defect itself.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from pytest_ml_test_score.faults import FaultRegistry
@@ -59,6 +60,17 @@ def _register_holdout_faults(registry: FaultRegistry) -> None:
             return Reviews(train.texts + test.texts, train.labels + test.labels), test
 
         patch_everywhere(monkeypatch, split, "split_reviews", split_reviews)
+
+    @registry.fault("train-stage-fits-whole-dump",
+                    "The train stage reads the whole labelled dump (data/raw) instead of the "
+                    "training split, so the model it builds has seen every held-out review.",
+                    [("infra", 4)], kind="code")
+    def train_stage_fits_whole_dump(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.config import load_config  # pylint: disable=import-outside-toplevel
+        from pipeline.stages import train  # pylint: disable=import-outside-toplevel
+
+        data = load_config().data
+        monkeypatch.setattr(train, "TRAIN_SPLIT", Path(data.raw_dir) / data.file("training").name)
 
 
 def register(registry: FaultRegistry) -> None:
@@ -155,7 +167,6 @@ def register(registry: FaultRegistry) -> None:
     def atomic_write_leaves_temp_copy(monkeypatch: pytest.MonkeyPatch) -> None:
         import shutil  # pylint: disable=import-outside-toplevel
         from contextlib import contextmanager  # pylint: disable=import-outside-toplevel
-        from pathlib import Path  # pylint: disable=import-outside-toplevel
 
         from pipeline import fileio  # pylint: disable=import-outside-toplevel
 
