@@ -120,7 +120,7 @@ def packaged_model(tmp_path_factory, trained_model, train_split, test_split, con
     metrics = evaluate_model(trained_model, test_split.texts, test_split.labels)
     try:
         package_model(model_path, metrics, config, work / "models",
-                      TrainingData(historic_path, train_split))
+                      TrainingData.fitted_on(historic_path, train_split))
     except PipelineError as error:
         pytest.fail(f"the trained model could not be packaged: {error}")
     return work / "models"

@@ -6,6 +6,7 @@ PREPARED_DIR = Path("data/prepared")
 TRAIN_SPLIT = PREPARED_DIR / "train.tsv"
 TEST_SPLIT = PREPARED_DIR / "test.tsv"
 TRAINED_MODEL = Path("data/model/model.skops")
+TRAINING_ROWS_RECORD = Path("data/model/training_rows.json")
 REPORTS_DIR = Path("reports")
 VALIDATION_REPORT = REPORTS_DIR / "validation.json"
 METRICS = REPORTS_DIR / "metrics.json"

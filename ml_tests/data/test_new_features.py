@@ -47,7 +47,7 @@ def _end_to_end(config, train_split, test_split, historic_path, out):
     metrics = evaluate_model(model, test_split.texts, test_split.labels)
     artifact.save_model(model, out / "model.skops")
     metadata = package_model(out / "model.skops", metrics, config, out / "models",
-                             TrainingData(historic_path, train_split))
+                             TrainingData.fitted_on(historic_path, train_split))
     loaded, recorded = artifact.load_package(out / "models")
     seconds = time.thread_time() - start
     return model, loaded, recorded, metadata, seconds

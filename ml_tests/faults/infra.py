@@ -14,6 +14,7 @@ traced reads of Infra 3 change only through the defect itself.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from pytest_ml_test_score.faults import FaultRegistry
@@ -34,14 +35,15 @@ def _register_holdout_faults(registry: FaultRegistry) -> None:
                             lambda holdout, training_rows, population: 0)
 
     @registry.fault("packaging-records-no-training-rows",
-                    "Packaging writes an empty training_rows list instead of the hashes of the "
+                    "The training-rows record (written by the train stage, copied into "
+                    "metadata.json by packaging) is an empty list instead of the hashes of the "
                     "reviews the model was fitted on, so no package can show what it saw.",
                     [("infra", 4)], kind="code")
     def packaging_records_no_training_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.serving import packaging  # pylint: disable=import-outside-toplevel
+        from pipeline.data import training_rows  # pylint: disable=import-outside-toplevel
 
-        patch_everywhere(monkeypatch, packaging, "training_record",
-                         lambda reviews: {packaging.TRAINING_ROWS: []})
+        patch_everywhere(monkeypatch, training_rows, "training_record",
+                         lambda reviews: {training_rows.TRAINING_ROWS: []})
 
     @registry.fault("split-leaks-holdout-into-training",
                     "The split returns every labelled review as training data, the held-out "
@@ -58,6 +60,17 @@ def _register_holdout_faults(registry: FaultRegistry) -> None:
             return Reviews(train.texts + test.texts, train.labels + test.labels), test
 
         patch_everywhere(monkeypatch, split, "split_reviews", split_reviews)
+
+    @registry.fault("train-stage-fits-whole-dump",
+                    "The train stage reads the whole labelled dump (data/raw) instead of the "
+                    "training split, so the model it builds has seen every held-out review.",
+                    [("infra", 4)], kind="code")
+    def train_stage_fits_whole_dump(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.config import load_config  # pylint: disable=import-outside-toplevel
+        from pipeline.stages import train  # pylint: disable=import-outside-toplevel
+
+        data = load_config().data
+        monkeypatch.setattr(train, "TRAIN_SPLIT", Path(data.raw_dir) / data.file("training").name)
 
 
 def register(registry: FaultRegistry) -> None:
@@ -154,7 +167,6 @@ def register(registry: FaultRegistry) -> None:
     def atomic_write_leaves_temp_copy(monkeypatch: pytest.MonkeyPatch) -> None:
         import shutil  # pylint: disable=import-outside-toplevel
         from contextlib import contextmanager  # pylint: disable=import-outside-toplevel
-        from pathlib import Path  # pylint: disable=import-outside-toplevel
 
         from pipeline import fileio  # pylint: disable=import-outside-toplevel
 

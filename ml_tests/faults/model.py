@@ -54,6 +54,16 @@ def _register_reviewed_spec_faults(registry: FaultRegistry) -> None:
 
         monkeypatch.setattr(spec.ReviewedSpec, "require", lambda self, metadata: None)
 
+    @registry.fault("release-trusts-recorded-spec",
+                    "The release no longer compares the artifact's estimator parameters with "
+                    "the spec its metadata records, so a model built from an unreviewed spec is "
+                    "published under the reviewed one.",
+                    [("model", 1)], kind="code")
+    def release_trusts_recorded_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import spec  # pylint: disable=import-outside-toplevel
+
+        patch_everywhere(monkeypatch, spec, "estimator_differences", lambda model, params: [])
+
     @registry.fault("server-skips-release-record",
                     "The server loads a registry version without checking the reviewed spec its "
                     "release recorded, so a version published around the release check, or "

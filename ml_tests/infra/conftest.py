@@ -26,7 +26,8 @@ from pipeline.data import sources
 from pipeline.fileio import sha256_file, write_json_atomic
 from pipeline.metrics import evaluate_model
 from pipeline.data.reviews import Reviews
-from pipeline.serving.packaging import build_metadata, training_record
+from pipeline.data.training_rows import training_record
+from pipeline.serving.packaging import build_metadata
 
 COPIED = ("pipeline", "dvc.yaml", "params.yaml", ".dvcignore", ".dvc/config")
 

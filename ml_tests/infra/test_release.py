@@ -21,7 +21,9 @@ from ml_tests.infra.conftest import make_package, package_for
 from pipeline.analysis.spec import ReviewedSpec
 from pipeline.artifact import load_package, read_metadata
 from pipeline.config import Config
-from pipeline.data.reviews import Reviews
+from pipeline.data.reviews import Reviews, read_reviews
+from pipeline.data.sources import raw_file
+from pipeline.layout import MODELS_DIR, TEST_SPLIT
 from pipeline.metrics import evaluate_model
 from pipeline.model import train_model
 from pipeline.registry import LocalRegistry
@@ -168,3 +170,18 @@ def test_a_candidate_that_saw_part_of_its_holdout_is_refused_with_the_count(
     decision = assert_refused(serving, candidate, config, held_out,
                               f"{len(leaked)} of the {len(test_split.texts)} held-out reviews")
     assert decision.n_seen_in_training == len(leaked)
+
+
+@pytest.mark.rubric("infra", 4)
+def test_the_package_dvc_repro_builds_passes_the_release_check(
+        repro_runs, config, tmp_path: Path) -> None:
+    """The package a cold `dvc repro` builds, released against that run's own test split:
+    accepted, none of its holdout seen by what the train stage recorded it fitted. Red when the
+    train stage fits other reviews than the training split (the whole labelled dump, holdout
+    included), or the package stage records something else than what training fitted."""
+    repo = repro_runs[0].repo
+    population = raw_file(config.data, "training", repo / config.data.raw_dir)
+    held = release_module.HeldOut(read_reviews(repo / TEST_SPLIT), read_reviews(population))
+    registry = LocalRegistry(tmp_path / "registry")
+    decision = release_module.release(repo / MODELS_DIR, registry, _rules(config), held)
+    assert decision.accepted and decision.n_seen_in_training == 0, decision.reasons

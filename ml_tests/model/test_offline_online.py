@@ -86,7 +86,7 @@ def _publish(name: str, variant: Config, training: Reviews, test_split: Reviews,
     artifact.save_model(model, model_path)
     metrics = evaluate_model(model, test_split.texts, test_split.labels)
     package_model(model_path, metrics, variant.with_overrides({"quality.min_accuracy": 0.0}),
-                  work / name / "package", TrainingData(historic_path, training))
+                  work / name / "package", TrainingData.fitted_on(historic_path, training))
     means = cv_means(variant.model_spec, variant.cv, training.texts, training.labels,
                      ("accuracy", "neg_brier_score"))
     offline = {"accuracy": means["accuracy"], "brier": -means["neg_brier_score"]}

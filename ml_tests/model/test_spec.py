@@ -136,6 +136,25 @@ def _released(registry: LocalRegistry, package: Path, config: Config, held_out) 
 
 
 @pytest.mark.rubric("model", 1)
+def test_release_refuses_a_model_not_built_from_its_recorded_spec(
+        config, split, historic, historic_path: Path, tmp_path: Path):
+    """A model trained with C doubled, packaged with metadata recording the reviewed spec, is
+    refused in one line naming the estimator parameter, and nothing is published. Red when the
+    release trusts the recorded params without comparing them with the artifact's own estimator
+    (a model built from an unreviewed spec would be served under a reviewed one)."""
+    doubled = config.with_overrides(
+        {"model.logistic_regression.C": config.model.logistic_regression.C * 2})
+    candidate = package_for(train_model(split[0], doubled.model_spec), tmp_path / "candidate",
+                            split, config, historic_path)
+    store = LocalRegistry(tmp_path / "registry")
+    with pytest.raises(spec.SpecNotReviewed, match="not built from the spec") as refused:
+        _released(store, candidate, config, release.HeldOut(split[1], historic))
+    message = str(refused.value)
+    assert "\n" not in message and "classifier__C" in message, message
+    assert store.versions() == [], "a model built from another spec was published"
+
+
+@pytest.mark.rubric("model", 1)
 def test_the_server_refuses_to_start_on_an_unreleased_or_tampered_version(
         packaged_model: Path, config, test_split, historic, project_root: Path,
         tmp_path: Path):

@@ -12,6 +12,10 @@ What "reviewed" means:
   line naming every differing key (`spec_differences`). A deployed copy without git names the
   reviewed file explicitly (`--reviewed-spec FILE`, e.g. the params.yaml of the reviewed tag);
   without either, the release refuses rather than guess.
+- The recorded spec must also be what the artifact holds: the release rebuilds the estimator
+  from the recorded params (`build_model`) and refuses a candidate whose loaded model has other
+  constructor parameters (`estimator_differences`), so metadata cannot claim a reviewed spec for
+  a model built from another one.
 - The release records the reviewed spec's sha256 (`spec_sha256`) with the version in the
   registry. The server, whenever it loads a registry version (at start-up or on a reload),
   refuses one whose packaged spec does not hash to what its release recorded: a version
@@ -32,9 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import parse_mapping, read_mapping
+from pipeline.config import Config, parse_mapping, read_mapping
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_bytes
+from pipeline.model import build_model
 
 MISSING = "<absent>"
 
@@ -75,6 +80,34 @@ def spec_sha256(params: dict[str, Any]) -> str:
 
 class SpecNotReviewed(PipelineError):
     """A package whose recorded spec is not the reviewed one (or not what its release recorded)."""
+
+
+def _plain(value: Any) -> bool:
+    """A constructor value compared as such: nested estimators (and step lists holding them) are
+    compared through their own dotted keys, which `get_params(deep=True)` lists too."""
+    if hasattr(value, "get_params"):
+        return False
+    return all(_plain(item) for item in value) if isinstance(value, (list, tuple)) else True
+
+
+def estimator_differences(model: Any, params: dict[str, Any]) -> list[str]:
+    """The constructor parameters (dotted, as `get_params(deep=True)` names them) where `model`
+    differs from the estimator `build_model` makes of the spec `params`; empty when the model
+    was built from exactly that spec. Only keys `build_model` produces are compared."""
+    expected = build_model(Config.parse(params).model_spec).get_params(deep=True)
+    actual = model.get_params(deep=True)
+    return [key for key, value in expected.items() if _plain(value)
+            and (key not in actual or actual[key] != value
+                 or type(actual[key]) is not type(value))]
+
+
+def require_built_from_recorded_spec(model: Any, metadata: dict[str, Any]) -> None:
+    """Refuse a package whose artifact was not built from the spec its metadata records."""
+    keys = estimator_differences(model, metadata.get("params") or {})
+    if keys:
+        raise SpecNotReviewed(f"{metadata.get('version', 'the candidate')}: its model was not"
+                              " built from the spec its metadata records (estimator parameters"
+                              f" {', '.join(keys)} differ); refused, nothing was published")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 `release(package_dir, registry, rules, data)` loads the candidate package
 (sha256-verified) and refuses it outright when its recorded spec is not the reviewed one
-(`pipeline.analysis.spec`: params.yaml as committed at git HEAD, or `--reviewed-spec FILE`).
+(`pipeline.analysis.spec`: params.yaml as committed at git HEAD, or `--reviewed-spec FILE`),
+or when its model was not built from that recorded spec (its estimator parameters differ).
 It then scores the candidate and the currently served version on the same held-out reviews
 (the pipeline's test split, `data/prepared/test.tsv`, unless given) and promotes the candidate
 only if
@@ -35,13 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.analysis.spec import ReviewedSpec
+from pipeline.analysis.spec import ReviewedSpec, require_built_from_recorded_spec
 from pipeline.artifact import load_package
 from pipeline.config import QualityConfig, ReleaseConfig
 from pipeline.data.reviews import Reviews
 from pipeline.errors import PipelineError
 from pipeline.metrics import evaluate_model
-from pipeline.serving.packaging import TRAINING_ROWS, row_hashes
+from pipeline.data.training_rows import TRAINING_ROWS, row_hashes
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ def release(package_dir: str | Path, registry: Any, rules: ReleaseRules, data: H
     """
     candidate, metadata = load_package(package_dir)
     rules.reviewed.require(metadata)
+    require_built_from_recorded_spec(candidate, metadata)
     decision = check_release(candidate, metadata, served_model(registry), data, rules)
     if not decision.accepted:
         raise ReleaseRefused(decision)

@@ -5,11 +5,11 @@ artifact and its metadata are only replaced once everything has been checked. Fi
 on the artifact itself (the package stage's performance baseline) join the metadata before
 anything is written, so a package never holds an artifact without them.
 
-The metadata also records what the model was trained on, as `training_rows`: a sorted list of
-short hashes, one per training review (`row_hashes`), so the release check can prove its holdout
-was unseen without any review text leaving the data directory (a review may hold personal data).
-It records each feature plugin's source sha256 too (`plugin_record`), so a plugin edited after
-training is refused at load rather than served.
+The metadata also records what the model was trained on, as `training_rows`: the record the
+train stage wrote of the reviews it fitted (`pipeline.data.training_rows`, short hashes, no
+review text), so the release check can prove its holdout was unseen. It records each feature
+plugin's source sha256 too (`plugin_record`), so a plugin edited after training is refused at
+load rather than served.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import pipeline
 from pipeline.artifact import ARTIFACT_NAME, METADATA_NAME, PLUGIN_SOURCES
 from pipeline.config import Config, QualityConfig
 from pipeline.data.reviews import Reviews
+from pipeline.data.training_rows import training_record
 from pipeline.errors import PipelineError
 from pipeline.features import plugin_source_sha256
 from pipeline.fileio import sha256_bytes, sha256_file, write_bytes_atomic, write_json_atomic
@@ -32,36 +33,24 @@ from pipeline.layout import METRICS
 from pipeline.serving.environment import installed_versions
 
 
-TRAINING_ROWS = "training_rows"
-ROW_HASH_CHARS = 16  # 64 bits: no chance collision among a few thousand reviews
-
-
-def row_hashes(texts: Iterable[str]) -> list[str]:
-    """One short sha256 per review, sorted, repeats kept; whitespace and case are normalised
-    first, so a re-spaced or re-cased copy of a review is still the same row."""
-    return sorted(sha256_bytes(" ".join(text.split()).casefold().encode("utf-8"))
-                  [:ROW_HASH_CHARS] for text in texts)
-
-
 @dataclass(frozen=True)
 class TrainingData:
     """What a model was fitted on: the labelled file the reviews were drawn from (recorded by its
-    sha256) and the reviews themselves (recorded by their `row_hashes`)."""
+    sha256) and the record of the reviews themselves (`pipeline.data.training_rows`)."""
 
     path: Path
-    reviews: Reviews
+    record: dict[str, list[str]]
 
-
-def training_record(reviews: Reviews) -> dict[str, list[str]]:
-    """The metadata field naming the reviews a model was fitted on; without it the release check
-    refuses the package, since nothing shows its holdout was unseen."""
-    return {TRAINING_ROWS: row_hashes(reviews.texts)}
+    @classmethod
+    def fitted_on(cls, path: Path, reviews: Reviews) -> TrainingData:
+        """The training data of a model fitted, in this process, on `reviews` from `path`."""
+        return cls(path, training_record(reviews))
 
 
 def build_metadata(artifact_sha256: str, data_sha256: str, metrics: dict[str, Any],
                    params: dict[str, Any], created_at: str | None = None) -> dict[str, Any]:
     """Everything a reviewer or a server needs to know about a packaged model, but what it was
-    trained on (`training_record`).
+    trained on (`TrainingData.record`).
 
     `params` is the spec as params.yaml holds it (`Config.as_mapping`), recorded whole.
     """
@@ -113,8 +102,7 @@ def prepare_package(model_path: Path, metrics: dict[str, Any], config: Config,
     data = model_path.read_bytes()
     metadata = build_metadata(sha256_bytes(data), sha256_file(training.path), metrics,
                               config.as_mapping())
-    return data, {**metadata, **training_record(training.reviews),
-                  **plugin_record(config.features.plugins)}
+    return data, {**metadata, **training.record, **plugin_record(config.features.plugins)}
 
 
 def write_package(out_dir: Path, data: bytes, metadata: dict[str, Any]) -> None:

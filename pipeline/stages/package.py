@@ -1,9 +1,10 @@
 """Stage `package`: the servable model directory, `models/model.skops` + `models/metadata.json`.
 
 A model below `quality.min_accuracy` is refused (`serving.packaging`) and the previous package
-stays as it was. The metadata records the hashes of the training split's reviews
-(`data/prepared/train.tsv`), which the release check compares its holdout with. It also records
-the served path's computing figures relative to the course baseline, measured here
+stays as it was. The metadata records the hashes of the reviews the train stage fitted, copied
+from the record it wrote (`data/model/training_rows.json`), which the release check compares its
+holdout with. It also records the served path's computing figures relative to the course
+baseline, measured here
 (`monitoring.performance.release_baseline`): Monitor 6 compares the version being served with
 them, so they must come from the build, never from a check.
 """
@@ -18,7 +19,8 @@ from pipeline.cli import CommandParser
 from pipeline.config import load_config
 from pipeline.data.reviews import read_reviews
 from pipeline.data.sources import raw_file
-from pipeline.layout import METRICS, MODELS_DIR, TRAIN_SPLIT, TRAINED_MODEL
+from pipeline.data.training_rows import read_training_record
+from pipeline.layout import METRICS, MODELS_DIR, TRAINED_MODEL, TRAINING_ROWS_RECORD
 from pipeline.monitoring.performance import release_baseline
 from pipeline.serving.packaging import TrainingData, prepare_package, write_package
 
@@ -32,9 +34,9 @@ def main(argv: list[str]) -> int:
     config = load_config(args.params)
     metrics = json.loads(METRICS.read_text(encoding="utf-8"))
     training = raw_file(config.data, "training")
-    # The reviews the train stage fitted on, recorded by their hashes for the release check.
-    data, metadata = prepare_package(TRAINED_MODEL, metrics, config,
-                                     TrainingData(training, read_reviews(TRAIN_SPLIT)))
+    data, metadata = prepare_package(
+        TRAINED_MODEL, metrics, config,
+        TrainingData(training, read_training_record(TRAINING_ROWS_RECORD)))
     metadata.update(release_baseline(data, metadata, read_reviews(training), config))
     write_package(args.out, data, metadata)
     print(f"{args.out / ARTIFACT_NAME}: version {metadata['version']}, "

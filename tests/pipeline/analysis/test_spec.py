@@ -63,3 +63,15 @@ def test_the_server_requires_the_spec_its_release_recorded() -> None:
     with pytest.raises(spec.SpecNotReviewed, match="not the reviewed spec its release recorded"):
         spec.require_released({**metadata, "params": {**SPEC, "seed": 1}},
                               spec.spec_sha256(SPEC))
+
+
+def test_estimator_differences_names_the_constructor_parameters_the_spec_does_not_build(
+        tiny_model, project_config) -> None:
+    recorded = project_config.as_mapping()
+    assert not spec.estimator_differences(tiny_model, recorded)
+    doubled = project_config.with_overrides(
+        {"model.logistic_regression.C": project_config.model.logistic_regression.C * 2})
+    assert spec.estimator_differences(tiny_model, doubled.as_mapping()) == ["classifier__C"]
+    with pytest.raises(spec.SpecNotReviewed, match="estimator parameters classifier__C differ"):
+        spec.require_built_from_recorded_spec(tiny_model, {"version": "v",
+                                                           "params": doubled.as_mapping()})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipeline.analysis.spec import ReviewedSpec
 from pipeline.data.reviews import Reviews
 from pipeline.rollout.release import HeldOut, ReleaseRules, check_release, seen_in_training
-from pipeline.serving.packaging import row_hashes
+from pipeline.data.training_rows import row_hashes
 
 RULES = ReleaseRules(0.0, 1.0, ReviewedSpec({}, "none"))
 POPULATION = ["Great food.", "Great food.", "Rude waiter.", "Cold soup.", "Lovely staff."]

@@ -11,6 +11,7 @@ import pytest
 import pipeline
 from pipeline import artifact
 from pipeline.data.reviews import format_reviews
+from pipeline.data.training_rows import row_hashes
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
 from pipeline.serving.environment import installed_versions
@@ -20,7 +21,6 @@ from pipeline.serving.packaging import (
     check_min_accuracy,
     package_model,
     plugin_record,
-    row_hashes,
 )
 
 SHA = "ab" * 32
@@ -80,7 +80,7 @@ def test_metadata_holds_the_contract_and_matches_the_artifact(tmp_path, trained,
     model_path, data_path, reviews = trained
     out = tmp_path / "models"
     metadata = package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, project_config, out,
-                             TrainingData(data_path, reviews))
+                             TrainingData.fitted_on(data_path, reviews))
     on_disk = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert on_disk == metadata and CONTRACT_FIELDS <= set(metadata)
     assert metadata["sha256"] == sha256_file(out / metadata["artifact"])
@@ -99,21 +99,14 @@ def test_below_quality_floor_is_refused_and_previous_package_kept(tmp_path, trai
     model_path, data_path, reviews = trained
     out = tmp_path / "models"
     good = package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, project_config, out,
-                         TrainingData(data_path, reviews))
+                         TrainingData.fitted_on(data_path, reviews))
     before = {path.name: path.read_bytes() for path in out.iterdir()}
     strict = project_config.with_overrides({"quality.min_accuracy": 0.95})
     with pytest.raises(PipelineError, match="below quality.min_accuracy"):
         package_model(model_path, {"accuracy": 0.9, "f1": 0.9}, strict, out,
-                      TrainingData(data_path, reviews))
+                      TrainingData.fitted_on(data_path, reviews))
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert artifact.read_metadata(out)["version"] == good["version"]
-
-
-def test_row_hashes_are_short_sorted_and_blind_to_spacing_and_case() -> None:
-    hashes = row_hashes(["Great  food!", "great food!", "Rude waiter."])
-    assert hashes == sorted(hashes) and len(hashes) == 3
-    assert all(len(row) == 16 for row in hashes)
-    assert len(set(hashes)) == 2, "re-spaced and re-cased copies are the same row"
 
 
 def test_plugin_record_maps_each_plugin_to_its_source_sha256(plugin_source):

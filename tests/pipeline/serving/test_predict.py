@@ -17,7 +17,7 @@ def package_dir(tmp_path, tiny_model, tiny_reviews, project_config):
     artifact.save_model(tiny_model, model_path)
     data_path.write_bytes(format_reviews(tiny_reviews))
     package_model(model_path, {"accuracy": 1.0, "f1": 1.0}, project_config, tmp_path / "models",
-                  TrainingData(data_path, tiny_reviews))
+                  TrainingData.fitted_on(data_path, tiny_reviews))
     return tmp_path / "models"
 
 

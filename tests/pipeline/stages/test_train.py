@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.artifact import load_model_file
+from pipeline.artifact import load_model_file, read_metadata
+from pipeline.data.reviews import read_reviews
+from pipeline.data.training_rows import TRAINING_ROWS, read_training_record, row_hashes
 from pipeline.fileio import sha256_file
-from pipeline.layout import TRAINED_MODEL
+from pipeline.layout import MODELS_DIR, TRAIN_SPLIT, TRAINED_MODEL, TRAINING_ROWS_RECORD
 from tests.pipeline.stages.conftest import run_stage
 
 
@@ -22,3 +24,13 @@ def test_a_rerun_gives_the_same_bytes(stage_project):
     before = sha256_file(stage_project.root / TRAINED_MODEL)
     run_stage("train", stage_project.root)
     assert sha256_file(stage_project.root / TRAINED_MODEL) == before
+
+
+def test_the_training_rows_record_is_what_was_fitted_and_what_is_packaged(stage_project):
+    """Red when: the train stage records other reviews than the split it fitted, or the package
+    stage does not copy that record into metadata.json."""
+    record = read_training_record(stage_project.root / TRAINING_ROWS_RECORD)
+    fitted = read_reviews(stage_project.root / TRAIN_SPLIT)
+    assert record[TRAINING_ROWS] == row_hashes(fitted.texts)
+    packaged = read_metadata(stage_project.root / MODELS_DIR)
+    assert packaged[TRAINING_ROWS] == record[TRAINING_ROWS]
