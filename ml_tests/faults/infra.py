@@ -23,7 +23,52 @@ from ml_tests.faults.data import patch_everywhere
 
 
 def _register_holdout_faults(registry: FaultRegistry) -> None:
-    """Infra 4: the holdout a candidate is judged on is no longer shown to be unseen."""
+    """Infra 4: the holdout a candidate is judged on is no longer shown to be unseen, or the
+    release check stops measuring."""
+
+    # -- Infra 4: quality is validated before serving ---------------------------------------------
+    @registry.fault("release-trusts-metadata",
+                    "The release check takes the candidate's and the served version's accuracy "
+                    "from their metadata instead of scoring them on held-out reviews.",
+                    [("infra", 4)], kind="code")
+    def release_trusts_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+        # pylint: disable-next=import-outside-toplevel
+        from pipeline.artifact import read_metadata
+        from pipeline.rollout import release  # pylint: disable=import-outside-toplevel
+
+        def claimed_release(package_dir, registry, rules, data, promote=True):
+            metadata = read_metadata(package_dir)  # the artifact itself is never scored
+            rules.reviewed.require(metadata)
+            version, accuracy = metadata["version"], float(metadata["metrics"]["accuracy"])
+            accuracies = {entry["version"]: float(entry["metrics"]["accuracy"])
+                          for entry in registry.index()["versions"]}
+            floor, tolerance = rules.min_accuracy, rules.max_accuracy_drop
+            served = registry.served()
+            served_accuracy = accuracies.get(served) if served else None
+            reasons = []
+            if accuracy < floor:
+                reasons.append(f"claimed accuracy {accuracy:.3f} is below quality.min_accuracy")
+            if served_accuracy is not None and accuracy < served_accuracy - tolerance:
+                reasons.append(f"claimed accuracy {accuracy:.3f} is worse than the served")
+            decision = release.ReleaseDecision(
+                version, served, accuracy, served_accuracy, floor, tolerance,
+                len(data.reviews.texts), reasons)
+            if reasons:
+                raise release.ReleaseRefused(decision)
+            if promote:
+                registry.publish(package_dir)
+                registry.record_release(version, rules.reviewed.sha256)
+                registry.promote(version)
+            return decision
+
+        monkeypatch.setattr(release, "release", claimed_release)
+
+    @registry.fault("release-skips-served-comparison",
+                    "The release check treats a failure to load the served version as a first "
+                    "release (nothing served), so a candidate is only held to the floor.",
+                    [("infra", 4)], kind="code")
+    def release_skips_served_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("pipeline.rollout.release.served_model", lambda registry: None)
 
     @registry.fault("release-ignores-training-overlap",
                     "The release check no longer compares the package's training-row hashes "
@@ -71,6 +116,115 @@ def _register_holdout_faults(registry: FaultRegistry) -> None:
 
         data = load_config().data
         monkeypatch.setattr(train, "TRAIN_SPLIT", Path(data.raw_dir) / data.file("training").name)
+
+
+def _register_debug_canary_rollback_faults(registry: FaultRegistry) -> None:
+    """Infra 5, 6 and 7: explanations, the canary and rollback."""
+
+    # -- Infra 5: the model is debuggable ---------------------------------------------------------
+    @registry.fault("explain-drops-intercept",
+                    "explain reads the intercept as 0 (a refactoring lost intercept_), so the "
+                    "contributions no longer add up to the model's decision value.",
+                    [("infra", 5)], kind="code")
+    def explain_drops_intercept(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.serving import explain  # pylint: disable=import-outside-toplevel
+
+        original = explain._linear_parts  # pylint: disable=protected-access
+
+        def linear_parts(model):
+            coefficients, _ = original(model)
+            return coefficients, 0.0
+
+        monkeypatch.setattr(explain, "_linear_parts", linear_parts)
+
+    @registry.fault("explain-drops-text-statistics",
+                    "explain decomposes only the TF-IDF columns and leaves out the dense text "
+                    "statistics (length, exclamations, negations) and their weight.",
+                    [("infra", 5)], kind="code")
+    def explain_drops_text_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
+        import dataclasses  # pylint: disable=import-outside-toplevel
+
+        from pipeline.serving import explain  # pylint: disable=import-outside-toplevel
+
+        original = explain.explain_text
+
+        def explain_text(model, text):
+            full = original(model, text)
+            kept = [c for c in full.contributions if not c.feature.startswith("stats__")]
+            decision = full.intercept + math.fsum(c.contribution for c in kept)
+            probability = 1.0 / (1.0 + math.exp(-decision)) if decision > -700 else 0.0
+            return dataclasses.replace(full, contributions=kept, decision=decision,
+                                       probability=probability, label=int(probability >= 0.5))
+
+        monkeypatch.setattr(explain, "explain_text", explain_text)
+
+    # -- Infra 6: models are canaried before serving ----------------------------------------------
+    @registry.fault("canary-times-candidate-twice",
+                    "The canary's latency comparison times the candidate against itself (a "
+                    "copy-paste slip), so a slower candidate always shows a ratio near 1.",
+                    [("infra", 6)], kind="code")
+    def canary_times_candidate_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
+
+        original = canary.latency_ms
+
+        def latency_ms(candidate, served, texts, repeats):
+            del served
+            return original(candidate, candidate, texts, repeats)
+
+        monkeypatch.setattr(canary, "latency_ms", latency_ms)
+
+    @registry.fault("canary-only-catches-crashes",
+                    "The canary's hostile-input check only records exceptions and no longer "
+                    "looks at the probabilities, so a candidate emitting NaN passes it.",
+                    [("infra", 6)], kind="code")
+    def canary_only_catches_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.monitoring.stability import HOSTILE_INPUTS  # pylint: disable=C0415
+        from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
+
+        def invalid_outputs(model, texts=None):
+            problems = []
+            for text in HOSTILE_INPUTS.values() if texts is None else texts:
+                try:
+                    model.predict_proba([text])
+                except Exception as error:  # pylint: disable=broad-exception-caught
+                    problems.append(f"{text[:24]!r}: raised {type(error).__name__}")
+            return problems
+
+        monkeypatch.setattr(canary, "invalid_outputs", invalid_outputs)
+
+    # -- Infra 7: serving models can be rolled back -----------------------------------------------
+    @registry.fault("rollback-keeps-served-pointer",
+                    "rollback logs the event and returns the previous version but writes the "
+                    "served stack back unchanged, so the new model stays served.",
+                    [("infra", 7)], kind="code")
+    def rollback_keeps_served_pointer(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.registry import index  # pylint: disable=import-outside-toplevel
+
+        original = index.rolled_back
+
+        def rolled_back(index, where):
+            changed, previous = original(index, where)
+            return {**changed, "served": index["served"]}, previous
+
+        monkeypatch.setattr(index, "rolled_back", rolled_back)
+
+    @registry.fault("serving-loads-newest-version",
+                    "load_model defaults to the newest published version instead of the served "
+                    "one, so a rollback does not reach the serving path.",
+                    [("infra", 7)], kind="code")
+    def serving_loads_newest_version(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import registry as registry_module  # pylint: disable=C0415
+
+        original = registry_module.load_model
+
+        def load_model(version=None, registry=None):
+            if version is None:
+                published = registry_module.open_registry(registry).versions()
+                version = published[-1] if published else None
+            return original(version, registry)
+
+        monkeypatch.setattr(registry_module, "load_model", load_model)
 
 
 def register(registry: FaultRegistry) -> None:
@@ -180,152 +334,4 @@ def register(registry: FaultRegistry) -> None:
                 shutil.copyfile(temporary, kept)  # the copy that should have been a rename
 
         patch_everywhere(monkeypatch, fileio, "atomic_path", atomic_path)
-
-    # -- Infra 4: quality is validated before serving ---------------------------------------------
-    @registry.fault("release-trusts-metadata",
-                    "The release check takes the candidate's and the served version's accuracy "
-                    "from their metadata instead of scoring them on held-out reviews.",
-                    [("infra", 4)], kind="code")
-    def release_trusts_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
-        # pylint: disable-next=import-outside-toplevel
-        from pipeline.artifact import read_metadata
-        from pipeline.rollout import release  # pylint: disable=import-outside-toplevel
-
-        def claimed_release(package_dir, registry, rules, data, promote=True):
-            metadata = read_metadata(package_dir)  # the artifact itself is never scored
-            rules.reviewed.require(metadata)
-            version, accuracy = metadata["version"], float(metadata["metrics"]["accuracy"])
-            accuracies = {entry["version"]: float(entry["metrics"]["accuracy"])
-                          for entry in registry.index()["versions"]}
-            floor, tolerance = rules.min_accuracy, rules.max_accuracy_drop
-            served = registry.served()
-            served_accuracy = accuracies.get(served) if served else None
-            reasons = []
-            if accuracy < floor:
-                reasons.append(f"claimed accuracy {accuracy:.3f} is below quality.min_accuracy")
-            if served_accuracy is not None and accuracy < served_accuracy - tolerance:
-                reasons.append(f"claimed accuracy {accuracy:.3f} is worse than the served")
-            decision = release.ReleaseDecision(
-                version, served, accuracy, served_accuracy, floor, tolerance,
-                len(data.reviews.texts), reasons)
-            if reasons:
-                raise release.ReleaseRefused(decision)
-            if promote:
-                registry.publish(package_dir)
-                registry.record_release(version, rules.reviewed.sha256)
-                registry.promote(version)
-            return decision
-
-        monkeypatch.setattr(release, "release", claimed_release)
-
-    @registry.fault("release-skips-served-comparison",
-                    "The release check treats a failure to load the served version as a first "
-                    "release (nothing served), so a candidate is only held to the floor.",
-                    [("infra", 4)], kind="code")
-    def release_skips_served_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr("pipeline.rollout.release.served_model", lambda registry: None)
-
-    # -- Infra 5: the model is debuggable ---------------------------------------------------------
-    @registry.fault("explain-drops-intercept",
-                    "explain reads the intercept as 0 (a refactoring lost intercept_), so the "
-                    "contributions no longer add up to the model's decision value.",
-                    [("infra", 5)], kind="code")
-    def explain_drops_intercept(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.serving import explain  # pylint: disable=import-outside-toplevel
-
-        original = explain._linear_parts  # pylint: disable=protected-access
-
-        def linear_parts(model):
-            coefficients, _ = original(model)
-            return coefficients, 0.0
-
-        monkeypatch.setattr(explain, "_linear_parts", linear_parts)
-
-    @registry.fault("explain-drops-text-statistics",
-                    "explain decomposes only the TF-IDF columns and leaves out the dense text "
-                    "statistics (length, exclamations, negations) and their weight.",
-                    [("infra", 5)], kind="code")
-    def explain_drops_text_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
-        import dataclasses  # pylint: disable=import-outside-toplevel
-
-        from pipeline.serving import explain  # pylint: disable=import-outside-toplevel
-
-        original = explain.explain_text
-
-        def explain_text(model, text):
-            full = original(model, text)
-            kept = [c for c in full.contributions if not c.feature.startswith("stats__")]
-            decision = full.intercept + math.fsum(c.contribution for c in kept)
-            probability = 1.0 / (1.0 + math.exp(-decision)) if decision > -700 else 0.0
-            return dataclasses.replace(full, contributions=kept, decision=decision,
-                                       probability=probability, label=int(probability >= 0.5))
-
-        monkeypatch.setattr(explain, "explain_text", explain_text)
-
-    # -- Infra 6: models are canaried before serving ----------------------------------------------
-    @registry.fault("canary-times-candidate-twice",
-                    "The canary's latency comparison times the candidate against itself (a "
-                    "copy-paste slip), so a slower candidate always shows a ratio near 1.",
-                    [("infra", 6)], kind="code")
-    def canary_times_candidate_twice(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
-
-        original = canary.latency_ms
-
-        def latency_ms(candidate, served, texts, repeats):
-            del served
-            return original(candidate, candidate, texts, repeats)
-
-        monkeypatch.setattr(canary, "latency_ms", latency_ms)
-
-    @registry.fault("canary-only-catches-crashes",
-                    "The canary's hostile-input check only records exceptions and no longer "
-                    "looks at the probabilities, so a candidate emitting NaN passes it.",
-                    [("infra", 6)], kind="code")
-    def canary_only_catches_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.monitoring.stability import HOSTILE_INPUTS  # pylint: disable=C0415
-        from pipeline.rollout import canary  # pylint: disable=import-outside-toplevel
-
-        def invalid_outputs(model, texts=None):
-            problems = []
-            for text in HOSTILE_INPUTS.values() if texts is None else texts:
-                try:
-                    model.predict_proba([text])
-                except Exception as error:  # pylint: disable=broad-exception-caught
-                    problems.append(f"{text[:24]!r}: raised {type(error).__name__}")
-            return problems
-
-        monkeypatch.setattr(canary, "invalid_outputs", invalid_outputs)
-
-    # -- Infra 7: serving models can be rolled back -----------------------------------------------
-    @registry.fault("rollback-keeps-served-pointer",
-                    "rollback logs the event and returns the previous version but writes the "
-                    "served stack back unchanged, so the new model stays served.",
-                    [("infra", 7)], kind="code")
-    def rollback_keeps_served_pointer(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.registry import index  # pylint: disable=import-outside-toplevel
-
-        original = index.rolled_back
-
-        def rolled_back(index, where):
-            changed, previous = original(index, where)
-            return {**changed, "served": index["served"]}, previous
-
-        monkeypatch.setattr(index, "rolled_back", rolled_back)
-
-    @registry.fault("serving-loads-newest-version",
-                    "load_model defaults to the newest published version instead of the served "
-                    "one, so a rollback does not reach the serving path.",
-                    [("infra", 7)], kind="code")
-    def serving_loads_newest_version(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline import registry as registry_module  # pylint: disable=C0415
-
-        original = registry_module.load_model
-
-        def load_model(version=None, registry=None):
-            if version is None:
-                published = registry_module.open_registry(registry).versions()
-                version = published[-1] if published else None
-            return original(version, registry)
-
-        monkeypatch.setattr(registry_module, "load_model", load_model)
+    _register_debug_canary_rollback_faults(registry)

@@ -76,6 +76,79 @@ def _register_reviewed_spec_faults(registry: FaultRegistry) -> None:
                          lambda metadata, recorded_sha256: None)
 
 
+def _register_staleness_faults(registry: FaultRegistry) -> None:
+    """Model 4: how the model ages, as the staleness study measures it."""
+
+    @registry.fault("max-age-beyond-curve",
+                    "params.yaml lets a model serve for a year (monitoring.max_model_age_days: "
+                    "365), far beyond the age the staleness curve supports.",
+                    [("model", 4)], kind="tolerance")
+    def max_age_beyond_curve(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"monitoring.max_model_age_days": 365})
+
+    @registry.fault("arrival-rate-underestimated",
+                    "params.yaml assumes ten times the review arrival rate the maximum age was "
+                    "set for, so a model ages out in days yet may serve for a month.",
+                    [("model", 4)], kind="config")
+    def arrival_rate_underestimated(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_params(monkeypatch, {"monitoring.reviews_per_day": 100})
+
+    @registry.fault("staleness-gap-off-by-one-block",
+                    "The staleness study measures each gap to the end of the evaluation block "
+                    "instead of its start, so every age on the curve is one block too old and "
+                    "the fresh model's loss is never measured.",
+                    [("model", 4)], kind="code")
+    def staleness_gap_off_by_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
+
+        original = staleness.staleness_curve
+
+        def staleness_curve(*args, **kwargs):
+            curve = original(*args, **kwargs)
+            block = curve[1]["gap_reviews"] - curve[0]["gap_reviews"] if len(curve) > 1 else 0
+            return [{**point, "gap_reviews": point["gap_reviews"] + block} for point in curve]
+
+        monkeypatch.setattr(staleness, "staleness_curve", staleness_curve)
+
+    @registry.fault("staleness-loss-scores-wrong-class",
+                    "The staleness study's Brier score takes the negative class's probability "
+                    "column, so every model on the curve looks worse than chance.",
+                    [("model", 4)], kind="code")
+    def staleness_loss_scores_wrong_class(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
+
+        original = staleness.brier
+
+        def brier(model, texts, labels):
+            # (p0 - y)^2 == (p1 - (1 - y))^2: column 0 against the labels, as the defect does
+            return original(model, texts, [1 - int(label) for label in labels])
+
+        monkeypatch.setattr(staleness, "brier", brier)
+
+    @registry.fault("staleness-null-keeps-time-order",
+                    "The staleness study's null shuffles a copy of the row order it then "
+                    "ignores, so every permuted timeline is the real one and the trend's noise "
+                    "reads as zero.",
+                    [("model", 4)], kind="code")
+    def staleness_null_keeps_time_order(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
+
+        original = staleness.permuted
+
+        def permuted(timeline, rng):
+            original(timeline, rng)
+            return timeline
+
+        monkeypatch.setattr(staleness, "permuted", permuted)
+
+    @registry.fault("label-noise",
+                    f"A mislabelled annotation batch: {LABEL_NOISE_SHARE:.0%} of the labels in "
+                    "every labelled file are inverted.",
+                    [("model", 4)], kind="data")
+    def label_noise(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_reader(monkeypatch, _flipped_labels, labelled_only=True)
+
+
 def register(registry: FaultRegistry) -> None:
     """Add this section's faults to the registry."""
     _register_reviewed_spec_faults(registry)
@@ -166,68 +239,6 @@ def register(registry: FaultRegistry) -> None:
     def class_weight_misset(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"model.logistic_regression.class_weight": {0: 0.3, 1: 1.0}})
 
-    @registry.fault("max-age-beyond-curve",
-                    "params.yaml lets a model serve for a year (monitoring.max_model_age_days: "
-                    "365), far beyond the age the staleness curve supports.",
-                    [("model", 4)], kind="tolerance")
-    def max_age_beyond_curve(monkeypatch: pytest.MonkeyPatch) -> None:
-        patch_params(monkeypatch, {"monitoring.max_model_age_days": 365})
-
-    @registry.fault("arrival-rate-underestimated",
-                    "params.yaml assumes ten times the review arrival rate the maximum age was "
-                    "set for, so a model ages out in days yet may serve for a month.",
-                    [("model", 4)], kind="config")
-    def arrival_rate_underestimated(monkeypatch: pytest.MonkeyPatch) -> None:
-        patch_params(monkeypatch, {"monitoring.reviews_per_day": 100})
-
-    @registry.fault("staleness-gap-off-by-one-block",
-                    "The staleness study measures each gap to the end of the evaluation block "
-                    "instead of its start, so every age on the curve is one block too old and "
-                    "the fresh model's loss is never measured.",
-                    [("model", 4)], kind="code")
-    def staleness_gap_off_by_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
-
-        original = staleness.staleness_curve
-
-        def staleness_curve(*args, **kwargs):
-            curve = original(*args, **kwargs)
-            block = curve[1]["gap_reviews"] - curve[0]["gap_reviews"] if len(curve) > 1 else 0
-            return [{**point, "gap_reviews": point["gap_reviews"] + block} for point in curve]
-
-        monkeypatch.setattr(staleness, "staleness_curve", staleness_curve)
-
-    @registry.fault("staleness-loss-scores-wrong-class",
-                    "The staleness study's Brier score takes the negative class's probability "
-                    "column, so every model on the curve looks worse than chance.",
-                    [("model", 4)], kind="code")
-    def staleness_loss_scores_wrong_class(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
-
-        original = staleness.brier
-
-        def brier(model, texts, labels):
-            # (p0 - y)^2 == (p1 - (1 - y))^2: column 0 against the labels, as the defect does
-            return original(model, texts, [1 - int(label) for label in labels])
-
-        monkeypatch.setattr(staleness, "brier", brier)
-
-    @registry.fault("staleness-null-keeps-time-order",
-                    "The staleness study's null shuffles a copy of the row order it then "
-                    "ignores, so every permuted timeline is the real one and the trend's noise "
-                    "reads as zero.",
-                    [("model", 4)], kind="code")
-    def staleness_null_keeps_time_order(monkeypatch: pytest.MonkeyPatch) -> None:
-        from pipeline.analysis import staleness  # pylint: disable=import-outside-toplevel
-
-        original = staleness.permuted
-
-        def permuted(timeline, rng):
-            original(timeline, rng)
-            return timeline
-
-        monkeypatch.setattr(staleness, "permuted", permuted)
-
     @registry.fault("reviewer-signed-complaints",
                     "Half of the complaints in the labelled data were forwarded from one "
                     f"reviewer's account and are signed with her name ({SIGNING_REVIEWER}), which "
@@ -243,13 +254,6 @@ def register(registry: FaultRegistry) -> None:
     def gender_map_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.features.GENDER_NEUTRAL", {})
 
-    @registry.fault("label-noise",
-                    f"A mislabelled annotation batch: {LABEL_NOISE_SHARE:.0%} of the labels in "
-                    "every labelled file are inverted.",
-                    [("model", 4)], kind="data")
-    def label_noise(monkeypatch: pytest.MonkeyPatch) -> None:
-        patch_reader(monkeypatch, _flipped_labels, labelled_only=True)
-
     @registry.fault("origin-map-dropped",
                     "The origin-neutral word map is emptied in a refactoring, so \"Thai\" and "
                     "\"Greek\" reach the model as different features and carry the sentiment of "
@@ -257,3 +261,4 @@ def register(registry: FaultRegistry) -> None:
                     [("model", 7)], kind="code")
     def origin_map_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.features.ORIGIN_NEUTRAL", {})
+    _register_staleness_faults(registry)
