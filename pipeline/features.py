@@ -13,7 +13,7 @@ import importlib.util
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -330,13 +330,19 @@ def plugin_source_sha256(name: str) -> str:
     return sha256_file(spec.origin)
 
 
-def plugin_value(name: str, text: str) -> float:
-    """One plugin's number for one feature text; anything but a finite number is refused."""
-    value = resolve_plugin(name)(text)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise PipelineError(f"features.plugins {name!r}: returned {value!r}; expected a finite "
-                            "number")
-    return float(value)
+def plugin_column(name: str, texts: Sequence[str]) -> list[float]:
+    """One plugin's number for each feature text, the plugin resolved once for the batch;
+    anything but a finite number is refused."""
+    function = resolve_plugin(name)
+    column = []
+    for text in texts:
+        value = function(text)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
+                value):
+            raise PipelineError(f"features.plugins {name!r}: returned {value!r}; expected a "
+                                "finite number")
+        column.append(float(value))
+    return column
 
 
 class TextStats(TransformerMixin, BaseEstimator):
@@ -368,16 +374,17 @@ class TextStats(TransformerMixin, BaseEstimator):
     def transform(self, X) -> np.ndarray:
         """One row per text, one column per statistic (log-scaled to sit beside TF-IDF weights)
         and per plugin (its number as returned)."""
+        texts = [str(text) for text in X]
         rows = []
-        for text in X:
-            text = str(text)
+        for text in texts:
             tokens = text.split()
             values = {
                 "length": len(tokens),
                 "exclamations": tokens.count(EXCLAMATION),
                 "negations": sum(token in NEGATIONS for token in tokens),
             }
-            rows.append([np.log1p(values[name]) for name in self.stats]
-                        + [plugin_value(name, text) for name in self.plugins])
-        columns = len(self.stats) + len(self.plugins)
-        return np.asarray(rows, dtype=float).reshape(len(rows), columns)
+            rows.append([np.log1p(values[name]) for name in self.stats])
+        stats = np.asarray(rows, dtype=float).reshape(len(texts), len(self.stats))
+        plugins = np.asarray([plugin_column(name, texts) for name in self.plugins],
+                             dtype=float).reshape(len(self.plugins), len(texts)).T
+        return np.hstack([stats, plugins])

@@ -140,17 +140,17 @@ def _register_extension_faults(registry: FaultRegistry) -> None:
         from pipeline import features  # pylint: disable=import-outside-toplevel
 
         fitted: set[str] = set()
-        original_fit, original_value = features.TextStats.fit, features.plugin_value
+        original_fit, original_column = features.TextStats.fit, features.plugin_column
 
         def fit(self, X, y=None):
             fitted.update(self.plugins)
             return original_fit(self, X, y)
 
-        def plugin_value(name, text):
-            return original_value(name, text) if name in fitted else 0.0
+        def plugin_column(name, texts):
+            return original_column(name, texts) if name in fitted else [0.0] * len(texts)
 
         monkeypatch.setattr(features.TextStats, "fit", fit)
-        monkeypatch.setattr(features, "plugin_value", plugin_value)
+        monkeypatch.setattr(features, "plugin_column", plugin_column)
 
     @registry.fault("loader-ignores-plugin-hash",
                     "load_package stops comparing the feature plugins' source with the sha256 "

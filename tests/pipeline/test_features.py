@@ -59,7 +59,7 @@ def test_a_bad_plugin_is_one_line_naming_it(name, message):
 def test_a_plugin_value_must_be_a_finite_number(monkeypatch, value):
     monkeypatch.setattr(features, "resolve_plugin", lambda name: lambda text: value)
     with pytest.raises(PipelineError, match="expected a finite number"):
-        features.plugin_value(PLUGIN, "text")
+        features.plugin_column(PLUGIN, ["fine", "text"])
 
 
 def test_text_stats_add_one_column_per_plugin_after_the_statistics():
