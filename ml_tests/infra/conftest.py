@@ -2,8 +2,8 @@
 
 The end-to-end runs work in temporary copies of the project (pipeline/, dvc.yaml, params.yaml,
 .dvc/config, .dvcignore) with a fresh git repository and a DVC site cache inside the copy, so
-the project's own outputs and caches are never touched. Both cold runs start at once (they are
-independent) and each fixture is built once per session.
+the project's own outputs and caches are never touched. A second cold run starts together with
+the first when a selected test compares the two; each fixture is built once per session.
 """
 
 from __future__ import annotations
@@ -111,19 +111,57 @@ def finish(process: subprocess.Popen[str], repo: Path, started: float) -> ReproR
     return ReproRun(repo, seconds, output)
 
 
-@pytest.fixture(scope="session")
-def repro_runs(tmp_path_factory: pytest.TempPathFactory,
-               project_root: Path) -> tuple[ReproRun, ReproRun]:
-    """Two independent cold `dvc repro` runs of the project, from scratch, started together."""
-    repos = [copy_project(project_root, tmp_path_factory.mktemp(f"repro{i}") / "repo")
-             for i in (1, 2)]
-    started = time.perf_counter()
-    processes = [start_repro(repo) for repo in repos]
-    try:
-        first, second = [finish(p, r, started) for p, r in zip(processes, repos, strict=True)]
-    finally:
-        for process in processes:  # a failed first run must not leave the second one running
+class ColdRepros:
+    """Cold `dvc repro` runs of the project, each in its own copy, started on demand.
+
+    A run started while another is going overlaps it: the pair costs about one run's wall time.
+    """
+
+    def __init__(self, factory: pytest.TempPathFactory, project_root: Path):
+        self._factory, self._root = factory, project_root
+        self._started: dict[int, tuple[subprocess.Popen[str], Path, float]] = {}
+        self._done: dict[int, ReproRun] = {}
+
+    def start(self, number: int) -> None:
+        """Start run NUMBER unless it is already going or done."""
+        if number not in self._started:
+            repo = copy_project(self._root, self._factory.mktemp(f"repro{number}") / "repo")
+            self._started[number] = (start_repro(repo), repo, time.perf_counter())
+
+    def get(self, number: int) -> ReproRun:
+        """Run NUMBER, finished (started now if it was not)."""
+        self.start(number)
+        if number not in self._done:
+            self._done[number] = finish(*self._started[number])
+        return self._done[number]
+
+    def stop(self) -> None:
+        """Kill what is still running (a failed run must not leave another one going)."""
+        for process, _, _ in self._started.values():
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    return first, second
+
+
+@pytest.fixture(scope="session")
+def cold_repros(tmp_path_factory: pytest.TempPathFactory, project_root: Path):
+    """The session's cold runs (see ColdRepros)."""
+    runs = ColdRepros(tmp_path_factory, project_root)
+    yield runs
+    runs.stop()
+
+
+@pytest.fixture(scope="session")
+def repro_run(cold_repros: ColdRepros, request: pytest.FixtureRequest) -> ReproRun:
+    """One cold `dvc repro` of the project, from scratch. When a selected test also needs a
+    second run (`repro_runs`), that one starts at the same time."""
+    cold_repros.start(1)
+    if any("repro_runs" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        cold_repros.start(2)
+    return cold_repros.get(1)
+
+
+@pytest.fixture(scope="session")
+def repro_runs(repro_run: ReproRun, cold_repros: ColdRepros) -> tuple[ReproRun, ReproRun]:
+    """Two independent cold `dvc repro` runs of the project (to compare what they built)."""
+    return repro_run, cold_repros.get(2)

@@ -172,14 +172,15 @@ def test_a_candidate_that_saw_part_of_its_holdout_is_refused_with_the_count(
     assert decision.n_seen_in_training == len(leaked)
 
 
+@pytest.mark.slow
 @pytest.mark.rubric("infra", 4)
 def test_the_package_dvc_repro_builds_passes_the_release_check(
-        repro_runs, config, tmp_path: Path) -> None:
+        repro_run, config, tmp_path: Path) -> None:
     """The package a cold `dvc repro` builds, released against that run's own test split:
     accepted, none of its holdout seen by what the train stage recorded it fitted. Red when the
     train stage fits other reviews than the training split (the whole labelled dump, holdout
     included), or the package stage records something else than what training fitted."""
-    repo = repro_runs[0].repo
+    repo = repro_run.repo
     population = raw_file(config.data, "training", repo / config.data.raw_dir)
     held = release_module.HeldOut(read_reviews(repo / TEST_SPLIT), read_reviews(population))
     registry = LocalRegistry(tmp_path / "registry")

@@ -85,7 +85,7 @@ def _reads(stage: str, process: subprocess.Popen[str], out: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def traced_repo(repro_runs, tmp_path_factory: pytest.TempPathFactory
+def traced_repo(repro_run, tmp_path_factory: pytest.TempPathFactory
                 ) -> tuple[Path, dict[str, Any], dict[str, list[str]]]:
     """A copy of a cold-built project whose stages ran again under the tracer, then recorded
     by DVC as up to date.
@@ -95,7 +95,7 @@ def traced_repo(repro_runs, tmp_path_factory: pytest.TempPathFactory
     atomically with the same content.
     """
     repo = tmp_path_factory.mktemp("inputs") / "repo"
-    shutil.copytree(repro_runs[0].repo, repo, symlinks=True)
+    shutil.copytree(repro_run.repo, repo, symlinks=True)
     stages = yaml.safe_load((repo / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     first, *rest = stages
     shutil.rmtree(repo / "data" / "raw")

@@ -67,3 +67,19 @@ def test_a_requested_fault_needs_its_registry(monkeypatch):
         "ML_TEST_SCORE_FAULT=identity needs ML_TEST_SCORE_FAULT_REGISTRY=module:attribute")
     monkeypatch.setenv(REGISTRY_ENV, "toy_faults:FAULTS")
     assert fault_plugin.active_fault() == ("identity", "toy_faults:FAULTS")
+
+
+def test_under_the_audit_the_tests_with_a_run_last_marker_come_last(pytester, monkeypatch):
+    slow = "@pytest.mark.slow\n@pytest.mark.rubric('data', 1)\ndef test_a_slow():\n    assert 0\n"
+    cheap = "@pytest.mark.rubric('data', 1)\ndef test_b_cheap():\n    assert toy.double(2) == 4\n"
+    pytester.makepyfile(toy=TOY, toy_faults=TOY_FAULTS,
+                        test_toy="import pytest, toy\n" + slow + cheap)
+    pytester.makeini("[pytest]\nmarkers =\n    slow: expensive\n")
+    monkeypatch.syspath_prepend(pytester.path)
+    monkeypatch.setenv("ML_TEST_SCORE_FAULT", "identity")
+    monkeypatch.setenv("ML_TEST_SCORE_FAULT_REGISTRY", "toy_faults:FAULTS")
+    monkeypatch.setenv("ML_TEST_SCORE_FAULT_STOP", "1")
+    monkeypatch.setenv("ML_TEST_SCORE_FAULT_LAST", "slow")
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(failed=1)  # the cheap test caught it; the slow one never ran
+    result.stdout.fnmatch_lines(["*test_b_cheap FAILED*"])

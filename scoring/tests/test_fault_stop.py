@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pytest_ml_test_score.fault_stop import CatchWatch
+from pytest_ml_test_score.fault_stop import CatchWatch, expensive_last, last_markers
 from pytest_ml_test_score.marks import RubricRef
 
 DATA_1, MODEL_2, INFRA_3 = RubricRef("data", 1), RubricRef("model", 2), RubricRef("infra", 3)
@@ -36,3 +36,11 @@ def test_nothing_claimed_in_the_run_means_no_early_stop():
     watch = CatchWatch([INFRA_3], {"a": [DATA_1]})
     assert watch.failed("a") is False
     assert CatchWatch([DATA_1], {}).failed("a") is False
+
+
+def test_expensive_tests_move_last_and_the_rest_keep_their_order():
+    marks = {"a": {"slow"}, "b": set(), "c": {"slow", "hub"}, "d": {"other"}}
+    last = last_markers(" slow, ,hub")
+    assert last == {"slow", "hub"} and last_markers(None) == frozenset()
+    assert expensive_last(list("abcd"), marks.__getitem__, last) == list("bdac")
+    assert expensive_last(list("abcd"), marks.__getitem__, frozenset()) == list("abcd")

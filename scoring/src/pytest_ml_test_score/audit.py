@@ -18,6 +18,8 @@ Configuration, in pyproject.toml:
     pytest_args = ["-p", "no:cacheprovider"]
     test_paths = ["tests", "conftest.py"]  # test code: dirs/files from the root, or name globs
     test_modules = ["moto"]             # test support outside the project (module names)
+    preload = ["numpy", "sklearn"]      # imported once, each run forked from it (`runner`)
+    run_last = ["slow"]                 # markers of tests a faulted run starts after the rest
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess  # nosec B404: runs pytest on the project's own suites
 import sys
 import tempfile
 import time
@@ -38,7 +39,7 @@ from typing import Any, TextIO
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
 from pytest_ml_test_score.config import AuditConfig, ConfigError, load
 from pytest_ml_test_score.fault_process import TARGETS_ENV
-from pytest_ml_test_score.fault_stop import STOP_ENV
+from pytest_ml_test_score.fault_stop import LAST_ENV, STOP_ENV
 from pytest_ml_test_score.faults import (
     FAULT_ENV,
     REGISTRY_ENV,
@@ -51,6 +52,13 @@ from pytest_ml_test_score.faults import (
 from pytest_ml_test_score.marks import RubricRef
 from pytest_ml_test_score.progress import Progress
 from pytest_ml_test_score.reportfile import JSON_NAME, ReportError, load_report, write_json
+from pytest_ml_test_score.runner import (
+    ColdRunner,
+    Runner,
+    make_runner,
+    patched_preloaded,
+    preloaded_modules,
+)
 from pytest_ml_test_score.score import final_score, is_scored, section_score
 from pytest_ml_test_score.targets import Target, is_test_code, read_targets, refusal
 
@@ -80,13 +88,22 @@ def failing_tests(report: Mapping[str, Any]) -> set[str]:
             for item in section.get("items", {}).values() for test in item.get("failing", [])}
 
 
+def unfaulted_environment() -> dict[str, str]:
+    """This process's environment without the variables that switch a fault on."""
+    return {name: value for name, value in os.environ.items()
+            if name not in {FAULT_ENV, STOP_ENV, LAST_ENV}}
+
+
 def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
-               fault: str | None = None) -> RunResult:
-    """One pytest subprocess writing its score report into `workdir`."""
+               fault: str | None = None, runner: Runner | None = None) -> RunResult:
+    """One pytest run (by RUNNER: cold by default) writing its score report into `workdir`.
+
+    A warm run whose fault patched a module its fork had already imported proves nothing about
+    the code that bound the original at import; it is repeated cold.
+    """
+    runner = runner or ColdRunner()
     workdir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.pop(FAULT_ENV, None)
-    env.pop(STOP_ENV, None)
+    env = unfaulted_environment()
     targets_file = workdir / "targets.jsonl"
     targets_file.unlink(missing_ok=True)
     if fault is not None:
@@ -94,23 +111,23 @@ def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
         env[REGISTRY_ENV] = str(config.faults)
         env[TARGETS_ENV] = str(targets_file)
         env[STOP_ENV] = "1"
-    command = [sys.executable, "-m", "pytest", *targets, *config.pytest_args, "-q",
-               # "=": with a space, pytest (8.0 at least) takes the scratch directory outside
-               # the project for a test path and re-roots the run.
-               f"--ml-score-report={workdir}"]
+        env[LAST_ENV] = ",".join(config.run_last)
+    # "=": with a space, pytest (8.0 at least) takes the scratch directory outside the project
+    # for a test path and re-roots the run.
+    args = [*targets, *config.pytest_args, "-q", f"--ml-score-report={workdir}"]
     started = time.perf_counter()
-    # The command is built from the project's own configuration, not from untrusted input.
-    done = subprocess.run(command, env=env, capture_output=True, text=True,  # nosec B603
-                          check=False)
+    done = runner.run(args, env, workdir)
     seconds = time.perf_counter() - started
     try:
         report = load_report(workdir / JSON_NAME)
     except ReportError:
-        tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+        tail = done.output.strip().splitlines()[-3:]
         raise AuditError(f"pytest ({fault or 'clean run'}) wrote no score report: "
                          f"{' | '.join(tail)}") from None
-    return RunResult(report, failing_tests(report), seconds, done.returncode,
-                     targets=read_targets(targets_file) if fault is not None else None)
+    recorded = read_targets(targets_file) if fault is not None else None
+    if runner.warm and recorded and patched_preloaded(recorded, preloaded_modules(workdir)):
+        return run_pytest(targets, config, workdir, fault)
+    return RunResult(report, failing_tests(report), seconds, done.returncode, targets=recorded)
 
 
 def item_tests(report: Mapping[str, Any], ref: RubricRef) -> list[str]:
@@ -263,31 +280,32 @@ def audit(config: AuditConfig, workdir: Path,
     selected = _selected(registry, options.only)
     workers = max(1, options.jobs or config.jobs)
     tracker = Progress(len(selected), workers, options.progress)
-    if options.clean_report is not None:
-        tracker.say(f"clean run: {options.clean_report}")
-        clean = reused_clean(options.clean_report)
-    else:
-        tracker.say(f"clean run of {', '.join(config.paths)}")
-        clean = run_pytest(list(config.paths), config, workdir / "clean")
-    check_clean(clean.report)
-    tracker.say(f"clean run green ({clean.seconds:.0f} s); {len(selected)} fault(s), "
-                f"{workers} at a time")
-
-    def one(fault_name: str) -> tuple[str, RunResult]:
-        refs = registry.get(fault_name).breaks
-        targets = sorted({test for ref in refs for test in item_tests(clean.report, ref)})
-        if not targets:
-            run = RunResult(report={})
+    with make_runner(config.preload, unfaulted_environment()) as runner:
+        if options.clean_report is not None:
+            tracker.say(f"clean run: {options.clean_report}")
+            clean = reused_clean(options.clean_report)
         else:
-            try:
-                run = run_pytest(targets, config, workdir / fault_name, fault=fault_name)
-            except AuditError as exc:  # a fault that crashes the run proves nothing
-                run = RunResult(report={}, error=str(exc))
-        tracker.finished(fault_name, run.seconds, run_outcome(run))
-        return fault_name, run
+            tracker.say(f"clean run of {', '.join(config.paths)}")
+            clean = run_pytest(list(config.paths), config, workdir / "clean", runner=runner)
+        check_clean(clean.report)
+        tracker.say(f"clean run green ({clean.seconds:.0f} s); {len(selected)} fault(s), "
+                    f"{workers} at a time")
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        runs = dict(pool.map(one, selected))
+        def one(fault_name: str) -> tuple[str, RunResult]:
+            refs = registry.get(fault_name).breaks
+            targets = sorted({test for ref in refs for test in item_tests(clean.report, ref)})
+            if not targets:
+                run = RunResult(report={})
+            else:
+                try:
+                    run = run_pytest(targets, config, workdir / fault_name, fault_name, runner)
+                except AuditError as exc:  # a fault that crashes the run proves nothing
+                    run = RunResult(report={}, error=str(exc))
+            tracker.finished(fault_name, run.seconds, run_outcome(run))
+            return fault_name, run
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            runs = dict(pool.map(one, selected))
     result = judge(clean.report, registry, runs, config, Path.cwd())
     result["seconds"] = {"clean": round(clean.seconds, 1)}
     return result

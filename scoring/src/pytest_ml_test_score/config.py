@@ -137,7 +137,10 @@ class AuditConfig:
     ``faults`` (``module:attribute`` of a ``faults.FaultRegistry``) has no default: only the
     audit needs it, and it says so when it is unset. ``test_paths`` and ``test_modules`` say
     what is test code or test support (see ``targets.is_test_code``): a fault that patches
-    only those is refused.
+    only those is refused. ``preload`` names modules that a warm interpreter imports once for
+    every run (``runner``): the project's heavy dependencies, never code a fault patches.
+    ``run_last`` names markers of expensive tests that a faulted run starts only after the
+    others (``fault_stop``).
     """
 
     faults: str | None = _setting(None, _text("'module:attribute'", empty=False))
@@ -147,6 +150,8 @@ class AuditConfig:
     test_paths: tuple[str, ...] = _setting(("tests", "conftest.py", "test_*.py", "*_test.py"),
                                            _texts())
     test_modules: tuple[str, ...] = _setting((), _texts("a list of module names"))
+    preload: tuple[str, ...] = _setting((), _texts("a list of module names"))
+    run_last: tuple[str, ...] = _setting((), _texts("a list of marker names"))
 
 
 @dataclass(frozen=True)

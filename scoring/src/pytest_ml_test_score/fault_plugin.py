@@ -20,7 +20,13 @@ from collections.abc import Generator
 import pytest
 
 from pytest_ml_test_score import fault_process
-from pytest_ml_test_score.fault_stop import STOP_ENV, CatchWatch
+from pytest_ml_test_score.fault_stop import (
+    LAST_ENV,
+    STOP_ENV,
+    CatchWatch,
+    expensive_last,
+    last_markers,
+)
 from pytest_ml_test_score.faults import FAULT_ENV, REGISTRY_ENV, Fault, FaultError, load_registry
 from pytest_ml_test_score.marks import MARK_NAME, refs_from_marks
 from pytest_ml_test_score.targets import RecordingPatch, write_targets
@@ -77,10 +83,15 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under the audit, watch the selected tests for the failures the fault must cause."""
+    """Under the audit, run the expensive tests last and watch the selected tests for the
+    failures the fault must cause."""
     fault = config.stash.get(_FAULT, None)
     if fault is None or os.environ.get(STOP_ENV) != "1":
         return
+    last = last_markers(os.environ.get(LAST_ENV))
+    if last:
+        items[:] = expensive_last(items, lambda item: {mark.name for mark in item.iter_markers()},
+                                  last)
     config.stash[_WATCH] = CatchWatch(fault.breaks, {
         item.nodeid: refs_from_marks(item.iter_markers(MARK_NAME), item.nodeid)
         for item in items})
