@@ -125,14 +125,14 @@ class WarmRunner:
         return Finished(code, output)
 
 
-def make_runner(preload: Sequence[str], env: Mapping[str, str]) -> ColdRunner | WarmRunner:
+Runner = ColdRunner | WarmRunner
+
+
+def make_runner(preload: Sequence[str], env: Mapping[str, str]) -> Runner:
     """Warm when something is to be preloaded and this platform forks."""
     if preload and hasattr(os, "fork"):
         return WarmRunner(preload, env)
     return ColdRunner()
-
-
-Runner = ColdRunner | WarmRunner
 
 
 def preloaded_modules(workdir: Path) -> set[str]:
