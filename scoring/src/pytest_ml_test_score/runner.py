@@ -172,17 +172,22 @@ def _become_pytest(request: Mapping[str, Any]) -> None:
         os._exit(code)  # pylint: disable=protected-access  # nothing of the server runs on
 
 
+def _preload(names: Sequence[str]) -> None:
+    """Import NAMES; one that cannot be imported ends the server with one line."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            sys.exit(f"ml-test-score audit: preload: cannot import {name!r} ({exc})")
+
+
 def serve(preload: Sequence[str], requests: BinaryIO, replies: BinaryIO) -> None:
     """Import PRELOAD, then fork a pytest run per request line; reply as each one exits.
 
     Single-threaded on purpose: a fork copies only the forking thread, so no lock another
     thread held can be copied into a child.
     """
-    for name in preload:
-        try:
-            importlib.import_module(name)
-        except ImportError as exc:
-            sys.exit(f"ml-test-score audit: preload: cannot import {name!r} ({exc})")
+    _preload(preload)
     running: dict[int, int] = {}
     pending = b""
     descriptor = requests.fileno()
