@@ -85,6 +85,18 @@ def build_model(spec: ModelSpec) -> Pipeline:
     ])
 
 
+def after_preprocessing(spec: ModelSpec, texts: Sequence[str]) -> tuple[Pipeline, np.ndarray]:
+    """The unfitted model after its preprocessing step, and `texts` preprocessed.
+
+    Preprocessing learns nothing (`ReviewPreprocessor` is stateless), so a study that fits many
+    models on subsets of the same texts (cross-validation folds, staleness windows) preprocesses
+    them once and fits only the rest: the scores are those of the whole Pipeline, at a fraction
+    of the cost.
+    """
+    model = build_model(spec)
+    return model[1:], model.named_steps["preprocess"].transform(list(texts))
+
+
 def feature_steps(model: Pipeline) -> list[tuple[str, Any]]:
     """The named feature transformers of a built model, whichever shape its features step has."""
     step = model.named_steps["features"]

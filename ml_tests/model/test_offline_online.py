@@ -25,6 +25,7 @@ each other (0.72 rank correlation among 30 near-equal models measures noise, not
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -40,7 +41,7 @@ from ml_tests.support.traffic import (
     write_labels,
 )
 from pipeline import artifact
-from pipeline.analysis.crossval import cv_means
+from pipeline.analysis.crossval import CrossValidation
 from pipeline.config import Config
 from pipeline.data.reviews import Reviews
 from pipeline.fileio import write_json_atomic
@@ -72,8 +73,18 @@ def variants(config: Config, train_split: Reviews) -> dict[str, tuple[Config, Re
     return found
 
 
-def _publish(name: str, variant: Config, training: Reviews, test_split: Reviews,
-             historic_path: Path, work: Path, store: LocalRegistry) -> tuple[str, dict]:
+@dataclass(frozen=True)
+class Study:
+    """Where the variants are built and published, and what they are all judged against."""
+
+    work: Path
+    store: LocalRegistry
+    test_split: Reviews
+    historic_path: Path
+    cv: CrossValidation  # the variants share its folds' features (they differ in C or labels)
+
+
+def _publish(name: str, variant: Config, training: Reviews, study: Study) -> tuple[str, dict]:
     """Train, package and publish one variant; (its version, its offline metrics).
 
     Offline is what the project selects models by: repeated CV (`cv:`) on the variant's own
@@ -81,27 +92,26 @@ def _publish(name: str, variant: Config, training: Reviews, test_split: Reviews,
     below quality.min_accuracy by design, so the experiment packages them without that floor,
     as the paper serves them to a share of traffic on purpose."""
     model = train_model(training, variant.model_spec)
-    model_path = work / name / "model.skops"
+    model_path = study.work / name / "model.skops"
     model_path.parent.mkdir(parents=True)
     artifact.save_model(model, model_path)
-    metrics = evaluate_model(model, test_split.texts, test_split.labels)
+    metrics = evaluate_model(model, study.test_split.texts, study.test_split.labels)
     package_model(model_path, metrics, variant.with_overrides({"quality.min_accuracy": 0.0}),
-                  work / name / "package", TrainingData.fitted_on(historic_path, training))
-    means = cv_means(variant.model_spec, variant.cv, training.texts, training.labels,
-                     ("accuracy", "neg_brier_score"))
+                  study.work / name / "package",
+                  TrainingData.fitted_on(study.historic_path, training))
+    means = study.cv.means(variant.model_spec, variant.cv, training.texts, training.labels,
+                           ("accuracy", "neg_brier_score"))
     offline = {"accuracy": means["accuracy"], "brier": -means["neg_brier_score"]}
-    return publish_released(store, work / name / "package"), offline
+    return publish_released(study.store, study.work / name / "package"), offline
 
 
 def _publish_while_starting(server, found: dict[str, tuple[Config, Reviews]],
-                            test_split: Reviews, historic_path: Path, work: Path,
-                            store: LocalRegistry) -> dict[str, tuple[str, dict]]:
+                            study: Study) -> dict[str, tuple[str, dict]]:
     """Publish the variants while the server starts: its own interpreter, so waiting for it
     costs this process nothing."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         started = pool.submit(server.start)
-        published = {name: _publish(name, *variant, test_split, historic_path, work, store)
-                     for name, variant in found.items()}
+        published = {name: _publish(name, *variant, study) for name, variant in found.items()}
         started.result()
     return published
 
@@ -183,16 +193,15 @@ def offline_online(config, train_split, test_split, online_reviews, historic_pat
     """Offline (repeated CV) and online (served, logged, joined with the delayed labels)
     metrics of every variant and their correlations; written to reports/offline_online.json."""
     work = tmp_path_factory.mktemp("offline-online")
-    store = LocalRegistry(work / "registry")
+    study = Study(work, LocalRegistry(work / "registry"), test_split, historic_path,
+                  CrossValidation())
     found = variants(config, train_split)
-    published = {"configured": _publish("configured", *found.pop("configured"), test_split,
-                                        historic_path, work, store)}
-    store.promote(published["configured"][0])
+    published = {"configured": _publish("configured", *found.pop("configured"), study)}
+    study.store.promote(published["configured"][0])
     server = serve_registry(project_root, work / "registry", work / "log")
     try:
-        published |= _publish_while_starting(server, found, test_split, historic_path, work,
-                                             store)
-        errors = _serve_in_turn(server.url, store,
+        published |= _publish_while_starting(server, found, study)
+        errors = _serve_in_turn(server.url, study.store,
                                 {name: version for name, (version, _) in published.items()},
                                 online_reviews, config.serving.max_reviews, work / "labels")
     finally:

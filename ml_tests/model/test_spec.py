@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -21,12 +20,12 @@ import pytest
 import yaml
 
 from ml_tests.infra.conftest import package_for
+from pipeline import __main__ as entry
 from pipeline.analysis import spec
 from pipeline.artifact import METADATA_NAME, read_metadata
 from pipeline.config import Config, merge_overrides
 from pipeline.data import sources
 from pipeline.data.reviews import format_reviews
-from pipeline.errors import PipelineError
 from pipeline.fileio import write_bytes_atomic
 from pipeline.model import train_model
 from pipeline.registry import LocalRegistry
@@ -69,18 +68,26 @@ def _edit_params(repo: Path, config: Config, overrides: dict) -> Config:
     return Config.parse(edited)
 
 
-def _release_command(repo: Path, candidate: Path, registry: Path, split, data_dir: Path,
-                     historic_path: Path, config: Config) -> subprocess.CompletedProcess:
+def _command(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, list[str]]:
+    """`python -m pipeline ARGV` run through its entry point in this process (the interpreter's
+    start would be most of the cost): its exit code and the lines it wrote to stderr."""
+    capsys.readouterr()
+    code = entry.main(list(argv))
+    return code, capsys.readouterr().err.strip().splitlines()
+
+
+def _release_command(capsys: pytest.CaptureFixture, repo: Path, candidate: Path,
+                     registry: Path, split, data_dir: Path, historic_path: Path,
+                     config: Config) -> tuple[int, list[str]]:
     """`python -m pipeline canary` with the checkout's params.yaml (the release's last step)."""
     holdout = registry.parent / "holdout.tsv"
     write_bytes_atomic(holdout, format_reviews(split[1]))
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "canary", "--candidate", str(candidate),
-         "--registry", str(registry), "--params", str(repo / "params.yaml"),
-         "--traffic", str(sources.raw_file(config.data, "serving", data_dir)),
-         "--holdout", str(holdout), "--population", str(historic_path),
-         "--report", str(registry.parent / "canary.json")],
-        capture_output=True, text=True, check=False)
+    return _command(
+        capsys, "canary", "--candidate", str(candidate), "--registry", str(registry),
+        "--params", str(repo / "params.yaml"),
+        "--traffic", str(sources.raw_file(config.data, "serving", data_dir)),
+        "--holdout", str(holdout), "--population", str(historic_path),
+        "--report", str(registry.parent / "canary.json"))
 
 
 @pytest.mark.rubric("model", 1)
@@ -93,7 +100,8 @@ def test_packaged_model_records_its_spec(packaged_model: Path, config):
 
 @pytest.mark.rubric("model", 1)
 def test_release_refuses_a_model_trained_from_uncommitted_params(
-        checkout: Path, config, split, data_dir: Path, historic_path: Path, tmp_path: Path):
+        checkout: Path, config, split, data_dir: Path, historic_path: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture):
     """A model trained from an uncommitted edit of params.yaml is refused by the release
     command, in one line naming the edited key, and nothing is published; once the edit is
     committed (reviewed), the same package is released and its spec recorded. Red when the
@@ -104,26 +112,25 @@ def test_release_refuses_a_model_trained_from_uncommitted_params(
     candidate = package_for(train_model(split[0], edited.model_spec), tmp_path / "candidate",
                             split, edited, historic_path)
     registry = tmp_path / "registry"
-    refused = _release_command(checkout, candidate, registry, split, data_dir, historic_path,
-                               config)
-    lines = refused.stderr.strip().splitlines()
-    assert refused.returncode == 2 and len(lines) == 1, refused.stderr
+    code, lines = _release_command(capsys, checkout, candidate, registry, split, data_dir,
+                                   historic_path, config)
+    assert code == 2 and len(lines) == 1, lines
     assert key in lines[0] and "git HEAD" in lines[0], lines[0]
     assert LocalRegistry(registry).versions() == [], "an unreviewed model was published"
 
     _git(checkout, "commit", "-q", "-a", "-m", "Reviewed: stronger C")
-    accepted = _release_command(checkout, candidate, registry, split, data_dir, historic_path,
-                                config)
-    assert accepted.returncode == 0, accepted.stderr
+    code, lines = _release_command(capsys, checkout, candidate, registry, split, data_dir,
+                                   historic_path, config)
+    assert code == 0, lines
     version = read_metadata(candidate)["version"]
     store = LocalRegistry(registry)
     assert store.served() == version
     assert store.released_spec(version) == spec.spec_sha256(edited.as_mapping())
 
 
-def _serve(registry: Path, tmp_path: Path, project_root: Path) -> ServerProcess:
-    return ServerProcess(["--registry", str(registry), "--log-dir", str(tmp_path / "log"),
-                          "--reload-poll", "0"], cwd=project_root)
+def _serve_args(registry: Path, tmp_path: Path) -> list[str]:
+    return ["--registry", str(registry), "--log-dir", str(tmp_path / "log"), "--reload-poll",
+            "0"]
 
 
 def _released(registry: LocalRegistry, package: Path, config: Config, held_out) -> str:
@@ -157,13 +164,15 @@ def test_release_refuses_a_model_not_built_from_its_recorded_spec(
 @pytest.mark.rubric("model", 1)
 def test_the_server_refuses_to_start_on_an_unreleased_or_tampered_version(
         packaged_model: Path, config, test_split, historic, project_root: Path,
-        tmp_path: Path):
-    """Red when the server serves a version published without the release check, or one
-    whose metadata.json spec was edited after its release (the reviewed spec no longer holds)."""
+        tmp_path: Path, capsys: pytest.CaptureFixture):
+    """`python -m pipeline serve` exits with code 2 and one line, before it binds a port. Red
+    when the server serves a version published without the release check, or one whose
+    metadata.json spec was edited after its release (the reviewed spec no longer holds)."""
+    params = ["--params", str(project_root / "params.yaml")]
     unreleased = LocalRegistry(tmp_path / "unreleased")
     unreleased.promote(unreleased.publish(packaged_model))
-    with pytest.raises(PipelineError, match="exited with code 2: .*no release recorded"):
-        _serve(unreleased.root, tmp_path, project_root).start()
+    code, lines = _command(capsys, "serve", *_serve_args(unreleased.root, tmp_path), *params)
+    assert code == 2 and len(lines) == 1 and "no release recorded" in lines[0], lines
 
     tampered = LocalRegistry(tmp_path / "tampered")
     version = _released(tampered, packaged_model, config, release.HeldOut(test_split, historic))
@@ -171,9 +180,9 @@ def test_the_server_refuses_to_start_on_an_unreleased_or_tampered_version(
     metadata = json.loads(stored.read_text(encoding="utf-8"))
     metadata["params"]["model"]["logistic_regression"]["C"] *= 2
     stored.write_text(json.dumps(metadata), encoding="utf-8")
-    with pytest.raises(PipelineError, match="exited with code 2: .*not the reviewed spec its"
-                                            " release recorded"):
-        _serve(tampered.root, tmp_path, project_root).start()
+    code, lines = _command(capsys, "serve", *_serve_args(tampered.root, tmp_path), *params)
+    assert code == 2 and len(lines) == 1, lines
+    assert "not the reviewed spec its release recorded" in lines[0], lines
 
 
 @pytest.mark.rubric("model", 1)
@@ -187,8 +196,8 @@ def test_a_reload_to_an_unreleased_version_keeps_serving_the_released_one(
     other = config.with_overrides({"model.logistic_regression.C": 1.0})
     bypass = package_for(train_model(split[0], other.model_spec), tmp_path / "bypass", split,
                          other, historic_path)
-    with _serve(store.root, tmp_path, project_root) as server, httpx.Client(
-            base_url=server.url, timeout=30) as client:
+    server = ServerProcess(_serve_args(store.root, tmp_path), cwd=project_root)
+    with server, httpx.Client(base_url=server.url, timeout=30) as client:
         store.promote(store.publish(bypass))
         refused = client.post("/reload")
         assert refused.status_code == 409 and "no release recorded" in refused.json()["error"]

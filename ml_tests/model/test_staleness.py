@@ -18,7 +18,6 @@ import pytest
 from pipeline.analysis import staleness
 from pipeline.data.reviews import Reviews
 from pipeline.fileio import write_json_atomic
-from pipeline.model import train_model
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +25,7 @@ def staleness_study(historic, labelled_fresh, config, reports_dir):
     """The curve and its null over historic-then-fresh, written to reports/staleness_study.json."""
     timeline = Reviews(historic.texts + labelled_fresh.texts,
                        historic.labels + labelled_fresh.labels)
-    report = staleness.staleness_report(timeline, config, train_model)
+    report = staleness.staleness_report(timeline, config)
     write_json_atomic(reports_dir / "staleness_study.json", report)
     return report
 

@@ -4,21 +4,23 @@ One 180-review test split is noisy (about +-0.03), so model choices, ablations a
 judged on repeated CV. Every candidate sees the same folds (seeded by the spec's seed), which
 makes the comparisons paired. Candidates are `Config.with_overrides` variants of params.yaml.
 
-The preprocessing step learns nothing (`ReviewPreprocessor` is stateless), so each candidate's
-texts are preprocessed once and only the steps after it are fitted per fold: the folds and
-scores are those of the whole Pipeline, at a fraction of the cost (preprocessing is most of a
-fit, and there are `n_repeats` x `n_splits` fits per candidate).
+Each candidate's texts are preprocessed once (`pipeline.model.after_preprocessing`), and a study
+of many candidates shares each fold's features between those with the same features step
+(`CrossValidation`): the folds and scores are those of the whole Pipeline.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 
 from pipeline.config import CVConfig, ModelSpec
-from pipeline.model import build_model
+from pipeline.model import after_preprocessing
 
 
 def _folds(spec: ModelSpec, cv: CVConfig) -> Any:
@@ -29,31 +31,83 @@ def _folds(spec: ModelSpec, cv: CVConfig) -> Any:
                                    random_state=spec.seed)
 
 
-def _fold_inputs(spec: ModelSpec, texts: Sequence[str]) -> tuple[Any, np.ndarray]:
-    """The model after its stateless preprocessing step, and the preprocessed texts."""
-    model = build_model(spec)
-    return model[1:], model.named_steps["preprocess"].transform(list(texts))
+class CrossValidation:
+    """Repeated CV of many candidates over the same reviews, each fold's features fitted once.
+
+    A search or a set of variants mostly changes the classifier (C, class weights, label
+    noise aside), and the feature steps (TF-IDF, text statistics) are most of a fold's fit. So
+    every fold's feature matrices are kept per distinct features step and input, and each
+    candidate fits only its classifier on them: the same fits, folds and scores as the whole
+    Pipeline's. One instance serves one study; nothing outlives it, so a study never sees
+    features a changed feature code would no longer make.
+    """
+
+    def __init__(self) -> None:
+        self._folds: dict[tuple[Any, ...], list[_Fold]] = {}
+
+    def _fold_features(self, spec: ModelSpec, cv: CVConfig, texts: Sequence[str],
+                       labels: Sequence[int]) -> tuple[Any, list[_Fold]]:
+        model, preprocessed = after_preprocessing(spec, texts)
+        y = np.asarray(list(labels))
+        features = model.named_steps["features"]
+        key = (spec.features.model_dump_json(), spec.seed, cv.n_splits, cv.n_repeats, y.tobytes(),
+               hashlib.sha256("\0".join(preprocessed).encode("utf-8")).hexdigest())
+        if key not in self._folds:
+            folds = []
+            for train, test in _folds(spec, cv).split(preprocessed, y):
+                step = clone(features)
+                folds.append(_Fold(step.fit_transform(preprocessed[train], y[train]),
+                                   step.transform(preprocessed[test]), y[train], y[test]))
+            self._folds[key] = folds
+        return model.named_steps["classifier"], self._folds[key]
+
+    def scores(self, spec: ModelSpec, cv: CVConfig, texts: Sequence[str],
+               labels: Sequence[int], scorings: Sequence[str]) -> dict[str, np.ndarray]:
+        """Per-fold scores under each scikit-learn scoring name, all from the same fits."""
+        from sklearn.metrics import get_scorer  # pylint: disable=import-outside-toplevel
+
+        classifier, folds = self._fold_features(spec, cv, texts, labels)
+        scorers = {name: get_scorer(name) for name in scorings}
+        found: dict[str, list[float]] = {name: [] for name in scorings}
+        for fold in folds:
+            fitted = clone(classifier).fit(fold.train, fold.train_labels)
+            for name, scorer in scorers.items():
+                found[name].append(float(scorer(fitted, fold.test, fold.test_labels)))
+        return {name: np.asarray(values) for name, values in found.items()}
+
+    def cv_scores(self, spec: ModelSpec, cv: CVConfig, texts: Sequence[str],
+                  labels: Sequence[int], scoring: str = "accuracy") -> np.ndarray:
+        """Per-fold scores of the model `spec` describes, over `cv.n_repeats` x `cv.n_splits`."""
+        return self.scores(spec, cv, texts, labels, (scoring,))[scoring]
+
+    def means(self, spec: ModelSpec, cv: CVConfig, texts: Sequence[str], labels: Sequence[int],
+              scorings: Sequence[str]) -> dict[str, float]:
+        """Mean score per scikit-learn scoring name (one pass for several metrics)."""
+        return {name: float(np.mean(values))
+                for name, values in self.scores(spec, cv, texts, labels, scorings).items()}
+
+
+@dataclass(frozen=True)
+class _Fold:
+    """One fold's feature matrices (fitted on its training rows) and labels."""
+
+    train: Any
+    test: Any
+    train_labels: np.ndarray
+    test_labels: np.ndarray
 
 
 def cv_scores(spec: ModelSpec, cv: CVConfig, texts: Sequence[str], labels: Sequence[int],
               scoring: str = "accuracy") -> np.ndarray:
     """Per-fold scores of the model `spec` describes, over `cv.n_repeats` x `cv.n_splits`."""
-    from sklearn.model_selection import cross_val_score  # pylint: disable=import-outside-toplevel
-
-    model, features = _fold_inputs(spec, texts)
-    return cross_val_score(model, features, list(labels), cv=_folds(spec, cv), scoring=scoring)
+    return CrossValidation().cv_scores(spec, cv, texts, labels, scoring)
 
 
 def cv_means(spec: ModelSpec, cv: CVConfig, texts: Sequence[str], labels: Sequence[int],
              scorings: Sequence[str]) -> dict[str, float]:
     """Mean score per scikit-learn scoring name, all from the same fits and folds as
     `cv_scores` (one pass for several metrics)."""
-    from sklearn.model_selection import cross_validate  # pylint: disable=import-outside-toplevel
-
-    model, features = _fold_inputs(spec, texts)
-    scores = cross_validate(model, features, list(labels), cv=_folds(spec, cv),
-                            scoring=list(scorings))
-    return {name: float(np.mean(scores[f"test_{name}"])) for name in scorings}
+    return CrossValidation().means(spec, cv, texts, labels, scorings)
 
 
 def summarise(scores: np.ndarray) -> dict[str, float]:

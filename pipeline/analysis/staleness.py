@@ -16,20 +16,24 @@ null's spread is the trend's noise; the supported age is where the trend's upper
 bound (one-sided, `alpha`) raises the fresh model's loss by `max_loss_increase`, and never
 beyond the largest gap measured. An arrival rate turns it into days for the monitoring suite's
 `monitoring.max_model_age_days`.
+
+The timeline is preprocessed once (`pipeline.model.after_preprocessing`) and every window fits
+only the steps after preprocessing, on the same feature texts the whole Pipeline would make: the
+null's shuffles reorder those texts instead of preprocessing every review again per shuffle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 
-from pipeline.config import Config, ModelSpec, StalenessChecks
+from pipeline.config import Config, StalenessChecks
 from pipeline.data.reviews import Reviews
-
-Fit = Callable[[Reviews, ModelSpec], Any]
+from pipeline.model import after_preprocessing
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,13 @@ def brier(model: Any, texts: Sequence[str], labels: Sequence[int]) -> float:
     return float(np.mean((probability - np.asarray(labels, dtype=float)) ** 2))
 
 
-def staleness_pairs(timeline: Reviews, spec: ModelSpec, settings: StalenessChecks,
-                    fit: Fit) -> list[Pair]:
+def staleness_pairs(timeline: Reviews, model: Any, settings: StalenessChecks) -> list[Pair]:
     """Every training window scored on every later block.
 
-    `timeline` is labelled and ordered oldest first. Each training window of
-    `model_checks.staleness.window` reviews (shifted by `step`) is scored on every later block
-    of `block` reviews; gap 0 is the block right after the window.
+    `timeline` is labelled and ordered oldest first. A fresh clone of the unfitted `model` is
+    fitted on each training window of `model_checks.staleness.window` reviews (shifted by
+    `step`) and scored on every later block of `block` reviews; gap 0 is the block right after
+    the window.
     """
     window, block, step = settings.window, settings.block, settings.step
     texts, labels = list(timeline.texts), list(timeline.labels or ())
@@ -63,10 +67,10 @@ def staleness_pairs(timeline: Reviews, spec: ModelSpec, settings: StalenessCheck
     pairs = []
     for start in range(0, len(texts) - window - block + 1, step):
         end = start + window
-        model = fit(Reviews(texts[start:end], labels[start:end]), spec)
+        fitted = clone(model).fit(texts[start:end], labels[start:end])
         for first in range(end, len(texts) - block + 1, block):
             rows = slice(first, first + block)
-            pairs.append(Pair(first, first - end, brier(model, texts[rows], labels[rows])))
+            pairs.append(Pair(first, first - end, brier(fitted, texts[rows], labels[rows])))
     return pairs
 
 
@@ -108,11 +112,11 @@ def permuted(timeline: Reviews, rng: np.random.Generator) -> Reviews:
     return Reviews([timeline.texts[i] for i in order], [labels[i] for i in order])
 
 
-def null_trends(timeline: Reviews, spec: ModelSpec, settings: StalenessChecks, fit: Fit,
+def null_trends(timeline: Reviews, model: Any, settings: StalenessChecks,
                 seed: int) -> list[float]:
     """The within-block trend of `settings.permutations` seeded shuffles of `timeline`."""
     rng = np.random.default_rng(seed)
-    return [within_block_trend(staleness_pairs(permuted(timeline, rng), spec, settings, fit))[0]
+    return [within_block_trend(staleness_pairs(permuted(timeline, rng), model, settings))[0]
             for _ in range(settings.permutations)]
 
 
@@ -142,19 +146,20 @@ def supported_age(reference: float, upper_slope: float, max_increase: float,
     return int(min(longest_gap, max_increase * reference / upper_slope))
 
 
-def staleness_report(timeline: Reviews, config: Config, fit: Fit) -> dict[str, Any]:
+def staleness_report(timeline: Reviews, config: Config) -> dict[str, Any]:
     """The curve, the trend against its null, the supported age in reviews and in days, and
     the configured maximum age.
 
     Reads the model spec, `seed`, `model_checks.staleness` and the `monitoring` ages of `config`.
     """
     settings = config.model_checks.staleness
-    pairs = staleness_pairs(timeline, config.model_spec, settings, fit)
+    model, features = after_preprocessing(config.model_spec, timeline.texts)
+    prepared = Reviews(features.tolist(), list(timeline.labels or ()))
+    pairs = staleness_pairs(prepared, model, settings)
     curve = staleness_curve(pairs)
     slope, blocks = within_block_trend(pairs)
-    against = trend_against_null(
-        slope, null_trends(timeline, config.model_spec, settings, fit, config.seed),
-        settings.alpha)
+    against = trend_against_null(slope, null_trends(prepared, model, settings, config.seed),
+                                 settings.alpha)
     tolerance = settings.max_loss_increase
     age = supported_age(curve[0]["loss"], against["upper_slope"], tolerance,
                         curve[-1]["gap_reviews"])

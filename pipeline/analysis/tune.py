@@ -93,7 +93,7 @@ def search(config: Config, texts: Sequence[str], labels: Sequence[int],
     A move is taken only when it beats the current best by more than `model_checks.noise_z`
     standard errors, so the result says which settings are distinguishable from noise.
     """
-    scorer = scorer or crossval.cv_scores
+    scorer = scorer or crossval.CrossValidation().cv_scores
     declared = spaces(config)
     if keys is None:
         keys = [key for key in hyperparameters(config) if key in declared]

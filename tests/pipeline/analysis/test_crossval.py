@@ -41,3 +41,29 @@ def test_cv_needs_its_params(project_config):
     del mapping["cv"]["n_repeats"]
     with pytest.raises(PipelineError, match="missing key 'cv.n_repeats'"):
         Config.parse(mapping)
+
+
+def test_a_shared_study_scores_as_the_whole_pipeline_does(project_config, tiny_reviews):
+    """Red when reusing a fold's features between candidates changes a score: each candidate
+    must score exactly as scikit-learn's cross-validation of its whole Pipeline."""
+    from sklearn.model_selection import (  # pylint: disable=import-outside-toplevel
+        RepeatedStratifiedKFold,
+        cross_val_score,
+    )
+
+    from pipeline.analysis.crossval import (  # pylint: disable=import-outside-toplevel
+        CrossValidation,
+    )
+    from pipeline.model import build_model  # pylint: disable=import-outside-toplevel
+
+    base = project_config.with_overrides({"cv.n_splits": 2, "cv.n_repeats": 2})
+    texts, labels = tiny_reviews.texts, tiny_reviews.labels
+    study = CrossValidation()
+    for overrides in ({}, {"model.logistic_regression.C": 0.5},
+                      {"features.ngram_max": 2}):
+        config = base.with_overrides(overrides)
+        folds = RepeatedStratifiedKFold(n_splits=2, n_repeats=2, random_state=config.seed)
+        whole = cross_val_score(build_model(config.model_spec), list(texts), list(labels),
+                                cv=folds)
+        np.testing.assert_array_equal(study.cv_scores(config.model_spec, config.cv, texts,
+                                                      labels), whole)
