@@ -16,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import uvicorn
 import pytest
 import yaml
 
@@ -161,13 +162,20 @@ def test_release_refuses_a_model_not_built_from_its_recorded_spec(
     assert store.versions() == [], "a model built from another spec was published"
 
 
+def _served(*_args, **_kwargs) -> None:
+    """Stands in for uvicorn's serve loop: reaching it means the checks let the version through
+    (run in this process, the real loop would block the test until a signal)."""
+    raise AssertionError("the server started serving instead of refusing the version")
+
+
 @pytest.mark.rubric("model", 1)
 def test_the_server_refuses_to_start_on_an_unreleased_or_tampered_version(
         packaged_model: Path, config, test_split, historic, project_root: Path,
-        tmp_path: Path, capsys: pytest.CaptureFixture):
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch):
     """`python -m pipeline serve` exits with code 2 and one line, before it binds a port. Red
     when the server serves a version published without the release check, or one whose
     metadata.json spec was edited after its release (the reviewed spec no longer holds)."""
+    monkeypatch.setattr(uvicorn.Server, "run", _served)
     params = ["--params", str(project_root / "params.yaml")]
     unreleased = LocalRegistry(tmp_path / "unreleased")
     unreleased.promote(unreleased.publish(packaged_model))
