@@ -7,17 +7,22 @@ from typing import Any
 import pytest
 
 from ml_tests.data.feature_groups import CONTROLS, feature_groups, paired_gain
+from ml_tests.support.once import computed_once
 from pipeline.analysis import crossval
 from pipeline.config import Config
 
 
 @pytest.fixture(scope="session")
-def ablation(config: Config, train_split) -> dict[str, Any]:
+def ablation(config: Config, train_split, tmp_path_factory) -> dict[str, Any]:
     """Repeated-CV accuracy of the configured model and of each group toggled, on paired folds.
 
     `gain` is always "with the group minus without it": for an enabled group the configured
     model is the "with" side, for a disabled one the toggled model is.
     """
+    return computed_once(tmp_path_factory, "ablation", lambda: _ablation(config, train_split))
+
+
+def _ablation(config: Config, train_split) -> dict[str, Any]:
     texts, labels = train_split.texts, train_split.labels
     baseline = crossval.cv_scores(config.model_spec, config.cv, texts, labels)
     threshold = float(config.feature_costs.min_gain_se)

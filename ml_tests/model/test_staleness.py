@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import pytest
 
+from ml_tests.support.once import computed_once
 from pipeline.analysis import staleness
 from pipeline.data.reviews import Reviews
 from pipeline.fileio import write_json_atomic
 
 
 @pytest.fixture(scope="session")
-def staleness_study(historic, labelled_fresh, config, reports_dir):
+def staleness_study(historic, labelled_fresh, config, reports_dir, tmp_path_factory):
     """The curve and its null over historic-then-fresh, written to reports/staleness_study.json."""
-    timeline = Reviews(historic.texts + labelled_fresh.texts,
-                       historic.labels + labelled_fresh.labels)
-    report = staleness.staleness_report(timeline, config)
-    write_json_atomic(reports_dir / "staleness_study.json", report)
-    return report
+    def study():
+        timeline = Reviews(historic.texts + labelled_fresh.texts,
+                           historic.labels + labelled_fresh.labels)
+        report = staleness.staleness_report(timeline, config)
+        write_json_atomic(reports_dir / "staleness_study.json", report)
+        return report
+    return computed_once(tmp_path_factory, "staleness_study", study)
 
 
 @pytest.mark.rubric("model", 4)

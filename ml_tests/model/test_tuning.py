@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ml_tests.support.once import computed_once
 from pipeline.analysis import tune
 from pipeline.config import LogisticRegressionSettings
 from pipeline.fileio import write_json_atomic
@@ -35,15 +36,17 @@ def _with_tolerance(config, tol: float):
 
 
 @pytest.fixture(scope="session")
-def tuning(config, train_split, reports_dir):
+def tuning(config, train_split, reports_dir, tmp_path_factory):
     """One coordinate round over the active family's settings and the feature switches."""
-    keys = [key for key in tune.hyperparameters(config)
-            if key != "model.family"
-            and (not key.startswith("model.")
-                 or key.split(".")[1] == config.model.family)]
-    report = tune.search(config, train_split.texts, train_split.labels, keys=keys, rounds=1)
-    write_json_atomic(reports_dir / "tuning.json", report)
-    return report
+    def study():
+        keys = [key for key in tune.hyperparameters(config)
+                if key != "model.family"
+                and (not key.startswith("model.")
+                     or key.split(".")[1] == config.model.family)]
+        report = tune.search(config, train_split.texts, train_split.labels, keys=keys, rounds=1)
+        write_json_atomic(reports_dir / "tuning.json", report)
+        return report
+    return computed_once(tmp_path_factory, "tuning", study)
 
 
 @pytest.mark.rubric("model", 3)

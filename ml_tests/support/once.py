@@ -1,0 +1,36 @@
+"""A study computed once per test run, whichever xdist worker asks for it first.
+
+Session fixtures are built once per worker, so on two workers an expensive study (an ablation,
+a tuning search, a staleness curve) would be computed twice. For a study whose result is plain
+JSON, the first worker computes it under a file lock in the run's shared temporary directory
+(the pattern pytest-xdist documents) and the other reads the file. That directory is new for
+every run, so no result outlives the code, data and fault that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+from collections.abc import Callable
+
+import pytest
+from filelock import FileLock
+
+from pipeline.fileio import write_bytes_atomic
+
+
+def computed_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+                  compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`compute()`'s result, as JSON gives it back, computed by one process of this run.
+
+    Every worker gets the JSON form (keys in the order computed), the computing one included,
+    so a test sees the same types whichever worker it runs on.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return json.loads(json.dumps(compute()))
+    path = tmp_path_factory.getbasetemp().parent / f"{name}.json"
+    with FileLock(f"{path}.lock"):
+        if not path.is_file():
+            write_bytes_atomic(path, json.dumps(compute()).encode("utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
