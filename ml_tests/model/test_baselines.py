@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from ml_tests.support.once import computed_once
 from ml_tests.model import baselines as simple
+from ml_tests.support.once import computed_once
 from pipeline.analysis import crossval, tune
 from pipeline.fileio import write_json_atomic
 from pipeline.model import build_model

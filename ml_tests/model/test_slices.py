@@ -15,8 +15,8 @@ import math
 import numpy as np
 import pytest
 
-from ml_tests.support.once import computed_once
 from ml_tests.model.slices import SLICES
+from ml_tests.support.once import computed_once
 from pipeline.fileio import write_json_atomic
 from pipeline.model import build_model
 
