@@ -13,13 +13,13 @@ from pipeline.config import Config
 
 
 @pytest.fixture(scope="session")
-def ablation(config: Config, train_split, tmp_path_factory) -> dict[str, Any]:
+def ablation(config: Config, train_split, request) -> dict[str, Any]:
     """Repeated-CV accuracy of the configured model and of each group toggled, on paired folds.
 
     `gain` is always "with the group minus without it": for an enabled group the configured
     model is the "with" side, for a disabled one the toggled model is.
     """
-    return computed_once(tmp_path_factory, "ablation", lambda: _ablation(config, train_split))
+    return computed_once(request, "ablation", lambda: _ablation(config, train_split))
 
 
 def _ablation(config: Config, train_split) -> dict[str, Any]:

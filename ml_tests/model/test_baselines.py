@@ -19,7 +19,7 @@ from pipeline.model import build_model
 
 
 @pytest.fixture(scope="session")
-def baseline_comparison(config, train_split, configured_cv, reports_dir, tmp_path_factory):
+def baseline_comparison(config, train_split, configured_cv, reports_dir, request):
     """Each baseline's fold scores and its paired gap to the configured model."""
     def study():
         texts, labels = train_split.texts, train_split.labels
@@ -37,7 +37,7 @@ def baseline_comparison(config, train_split, configured_cv, reports_dir, tmp_pat
                   "folds_match_crossval": bool((same_folds == configured_cv).all())}
         write_json_atomic(reports_dir / "baselines.json", report)
         return report
-    return computed_once(tmp_path_factory, "baselines", study)
+    return computed_once(request, "baselines", study)
 
 
 @pytest.mark.rubric("model", 5)

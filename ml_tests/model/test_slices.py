@@ -39,7 +39,7 @@ def out_of_fold_accuracy(config, texts, labels) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def slice_report(config, historic, reports_dir, tmp_path_factory):
+def slice_report(config, historic, reports_dir, request):
     """Overall and per-slice out-of-fold accuracy, written to reports/slices.json."""
     def study():
         accuracy = out_of_fold_accuracy(config, historic.texts, historic.labels)
@@ -60,7 +60,7 @@ def slice_report(config, historic, reports_dir, tmp_path_factory):
                   "min_slice_size": checks.min_slice_size, "slices": rows}
         write_json_atomic(reports_dir / "slices.json", report)
         return report
-    return computed_once(tmp_path_factory, "slices", study)
+    return computed_once(request, "slices", study)
 
 
 @pytest.mark.rubric("model", 6)

@@ -22,7 +22,7 @@ from pipeline.fileio import write_json_atomic
 
 
 @pytest.fixture(scope="session")
-def staleness_study(historic, labelled_fresh, config, reports_dir, tmp_path_factory):
+def staleness_study(historic, labelled_fresh, config, reports_dir, request):
     """The curve and its null over historic-then-fresh, written to reports/staleness_study.json."""
     def study():
         timeline = Reviews(historic.texts + labelled_fresh.texts,
@@ -30,7 +30,7 @@ def staleness_study(historic, labelled_fresh, config, reports_dir, tmp_path_fact
         report = staleness.staleness_report(timeline, config)
         write_json_atomic(reports_dir / "staleness_study.json", report)
         return report
-    return computed_once(tmp_path_factory, "staleness_study", study)
+    return computed_once(request, "staleness_study", study)
 
 
 @pytest.mark.rubric("model", 4)

@@ -36,7 +36,7 @@ def _with_tolerance(config, tol: float):
 
 
 @pytest.fixture(scope="session")
-def tuning(config, train_split, reports_dir, tmp_path_factory):
+def tuning(config, train_split, reports_dir, request):
     """One coordinate round over the active family's settings and the feature switches."""
     def study():
         keys = [key for key in tune.hyperparameters(config)
@@ -46,7 +46,7 @@ def tuning(config, train_split, reports_dir, tmp_path_factory):
         report = tune.search(config, train_split.texts, train_split.labels, keys=keys, rounds=1)
         write_json_atomic(reports_dir / "tuning.json", report)
         return report
-    return computed_once(tmp_path_factory, "tuning", study)
+    return computed_once(request, "tuning", study)
 
 
 @pytest.mark.rubric("model", 3)

@@ -10,7 +10,6 @@ every run, so no result outlives the code, data and fault that produced it.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 from collections.abc import Callable
 
@@ -20,16 +19,18 @@ from filelock import FileLock
 from pipeline.fileio import write_bytes_atomic
 
 
-def computed_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+def computed_once(request: pytest.FixtureRequest, name: str,
                   compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """`compute()`'s result, as JSON gives it back, computed by one process of this run.
 
     Every worker gets the JSON form (keys in the order computed), the computing one included,
-    so a test sees the same types whichever worker it runs on.
+    so a test sees the same types whichever worker it runs on. Only a real xdist worker shares:
+    a pytest started inside a worker inherits its environment, not its run directory.
     """
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
+    if not hasattr(request.config, "workerinput"):
         return json.loads(json.dumps(compute()))
-    path = tmp_path_factory.getbasetemp().parent / f"{name}.json"
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    path = factory.getbasetemp().parent / f"{name}.json"
     with FileLock(f"{path}.lock"):
         if not path.is_file():
             write_bytes_atomic(path, json.dumps(compute()).encode("utf-8"))

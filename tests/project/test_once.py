@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from ml_tests.support.once import computed_once
+
+
+class _Request:
+    """The part of a fixture request `computed_once` reads: the config, and the run's temp dir."""
+
+    def __init__(self, factory: pytest.TempPathFactory, worker: bool) -> None:
+        self.config = SimpleNamespace(workerinput={"workerid": "gw0"}) if worker \
+            else SimpleNamespace()
+        self._factory = factory
+
+    def getfixturevalue(self, name: str):
+        assert name == "tmp_path_factory", name
+        return self._factory
 
 
 def _counting(calls: list[int]):
@@ -14,26 +29,27 @@ def _counting(calls: list[int]):
     return compute
 
 
-def test_a_second_worker_reads_the_first_ones_result(tmp_path_factory, tmp_path,
-                                                     monkeypatch: pytest.MonkeyPatch):
+def test_a_second_worker_reads_the_first_ones_result(tmp_path_factory, tmp_path):
     """Red when each worker recomputes the study (the cost it exists to save), or when the
     computing worker sees other types than the reading one."""
-    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
     calls: list[int] = []
     name = f"study-{tmp_path.name}"
-    first = computed_once(tmp_path_factory, name, _counting(calls))
-    second = computed_once(tmp_path_factory, name, _counting(calls))
+    request = _Request(tmp_path_factory, worker=True)
+    first = computed_once(request, name, _counting(calls))
+    second = computed_once(request, name, _counting(calls))
     assert calls == [1]
     assert first["gain"] == second["gain"] == [0.5, 1]
 
 
-def test_without_workers_every_call_computes(tmp_path_factory, tmp_path,
-                                             monkeypatch: pytest.MonkeyPatch):
-    """Red when a run in one process (the fault audit's runs) reads a stored result instead of
-    computing: each such run must compute its study under its own fault."""
-    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+def test_outside_a_worker_every_call_computes(tmp_path_factory, tmp_path,
+                                              monkeypatch: pytest.MonkeyPatch):
+    """Red when a run in one process (the fault audit's runs, or a pytest started inside a
+    worker, which inherits its environment) reads a stored result instead of computing: each
+    such run must compute its study under its own fault."""
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
     calls: list[int] = []
+    request = _Request(tmp_path_factory, worker=False)
     for _ in range(2):
-        result = computed_once(tmp_path_factory, f"study-{tmp_path.name}", _counting(calls))
+        result = computed_once(request, f"study-{tmp_path.name}", _counting(calls))
     assert calls == [1, 1]
     assert result["gain"] == [0.5, 1]
