@@ -16,8 +16,8 @@ import subprocess
 from pathlib import Path
 
 import httpx
-import uvicorn
 import pytest
+import uvicorn
 import yaml
 
 from ml_tests.infra.conftest import package_for

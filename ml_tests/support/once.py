@@ -10,8 +10,8 @@ every run, so no result outlives the code, data and fault that produced it.
 from __future__ import annotations
 
 import json
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from filelock import FileLock
