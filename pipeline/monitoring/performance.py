@@ -13,8 +13,9 @@ alike and cancels.
 
 Figures, per measurement: latency of one review and of the held-out batch (medians of
 per-round paired ratios served / reference, both timed back to back in a seeded random order
-after a warm-up), throughput (reviews per second, served / reference) and the tracemalloc peak
-of a batch prediction (served / reference).
+after a warm-up), throughput (reviews per second of the batch, served / reference, the median
+of the same rounds' paired ratios) and the tracemalloc peak of a batch prediction (served /
+reference).
 """
 
 from __future__ import annotations
@@ -116,7 +117,10 @@ def measure(served: Predict, reference: Predict, texts: Sequence[str],
         **{kind: measurement.paired_ratio(measurement.Timing(tuple(timings["served"])),
                                           measurement.Timing(tuple(timings["reference"])))
            for kind, timings in (("single_latency", single), ("batch_latency", batch))},
-        "throughput": served_figures["throughput_per_s"] / reference_figures["throughput_per_s"],
+        # Reviews per second of the batch, served / reference, per round: a ratio of the two
+        # sides' median throughputs would pair one side's quiet round with the other's busy one.
+        "throughput": measurement.paired_ratio(measurement.Timing(tuple(batch["reference"])),
+                                               measurement.Timing(tuple(batch["served"]))),
         "peak_memory": served_figures["peak_memory_bytes"]
         / max(reference_figures["peak_memory_bytes"], 1),
     }

@@ -44,6 +44,26 @@ def test_paired_ratios_see_a_threefold_cost_and_not_an_equal_one(tiny_model):
     assert same["relative"]["peak_memory"] == pytest.approx(1.0, abs=0.2)
 
 
+def test_throughput_is_paired_by_round_like_batch_latency(monkeypatch):
+    """Red when throughput is a ratio of the two sides' medians: under load that differs from
+    round to round, a quiet round of one side would be compared with a busy one of the other."""
+    def served(texts):
+        return texts
+
+    def reference(texts):
+        return texts
+
+    batch_seconds = {served: iter([1.0, 5.0, 2.0, 6.0, 3.0, 7.0, 4.0]),
+                     reference: iter([1.0, 1.0, 3.0, 3.0, 2.0, 2.0, 4.0])}
+    monkeypatch.setattr(performance, "_seconds", lambda predict, sample: next(
+        batch_seconds[predict]) if len(sample) > 1 else 1.0)
+    monkeypatch.setattr(performance.measurement, "traced_peak", lambda call: (call(), 1))
+    figures = performance.measure(served, reference, TEXTS,
+                                  performance.Plan(rounds=7, warmup=0, singles=3, seed=0))
+    assert figures["relative"]["batch_latency"] == 1.5
+    assert figures["relative"]["throughput"] == pytest.approx(1 / 1.5)
+
+
 def test_release_figures_keep_the_median_of_the_attempts(served, project_config, monkeypatch):
     """One busy attempt at build time must not become the version's yardstick."""
     batches = iter([2.0, 9.0, 2.2])
