@@ -271,6 +271,13 @@ class ReviewPreprocessor(TransformerMixin, BaseEstimator):
         self._run(text, trace)
         return trace
 
+    def masked(self, text: str) -> str | None:
+        """The review as far as the PII step, as `steps` shows it (None with masking off): what
+        a prediction log may hold, without running the steps after it a second time."""
+        if not self.mask_pii:
+            return None
+        return " ".join(mask_pii(normalise(text, self.lowercase, self.fold_accents)).split())
+
     def transform_one(self, text: str) -> str:
         """The feature text of one review."""
         return " ".join(self._run(text, None))

@@ -36,7 +36,6 @@ from pipeline.model import predict_labels
 
 # The step names `pipeline.model.build_model` gives every model this project trains.
 STEPS = ("preprocess", "features", "classifier")
-PII_STEP = "mask_pii"
 # Scored once before a model is swapped in: a package that loads but cannot predict (wrong
 # shapes, a missing vocabulary) is refused while the previous model still serves.
 SMOKE_REVIEW = "The pasta was wonderful but the service was slow."
@@ -66,9 +65,9 @@ class ServedModel:
         if named is None or any(name not in named for name in STEPS):
             raise PipelineError(f"model {self.version}: not a review pipeline with steps"
                                 f" {', '.join(STEPS)}; refusing to serve it")
-        if not hasattr(named["preprocess"], "steps"):
+        if not hasattr(named["preprocess"], "masked"):
             raise PipelineError(f"model {self.version}: its preprocess step cannot show its"
-                                " steps, so its PII masking cannot be logged")
+                                " PII-masked text, so it cannot be logged")
         classes = [int(c) for c in getattr(named["classifier"], "classes_", ())]
         if classes != [0, 1]:
             raise PipelineError(f"model {self.version}: classes {classes}; expected [0, 1]")
@@ -102,7 +101,7 @@ def masked_texts(model: Any, texts: list[str]) -> list[str | None]:
     """Each review as the model's own preprocessing leaves it after its PII step: the text the
     prediction log holds (None for every review when the model has no such step)."""
     preprocess = model.named_steps["preprocess"]
-    return [dict(preprocess.steps(text)).get(PII_STEP) for text in texts]
+    return [preprocess.masked(text) for text in texts]
 
 
 class ModelSource(ABC):
