@@ -14,30 +14,30 @@ import pytest
 from ml_tests.model import baselines as simple
 from ml_tests.support.once import computed_once
 from pipeline.analysis import crossval, tune
-from pipeline.fileio import write_json_atomic
 from pipeline.model import build_model
 
 
 @pytest.fixture(scope="session")
 def baseline_comparison(config, train_split, configured_cv, reports_dir, request):
     """Each baseline's fold scores and its paired gap to the configured model."""
-    def study():
-        texts, labels = train_split.texts, train_split.labels
-        course = simple.course_text(texts)
-        same_folds = simple.fold_scores(build_model(config.model_spec), texts, labels, config)
-        rows = {}
-        for name, (estimator, course_input) in simple.baselines(config).items():
-            scores = simple.fold_scores(estimator, course if course_input else texts, labels,
-                                        config)
-            gap = tune.paired_noise(configured_cv, scores, config.cv.n_splits)
-            rows[name] = {"cv": crossval.summarise(scores), "gain": round(gap["difference"], 4),
-                          "standard_error": round(gap["standard_error"], 4)}
-        report = {"model_cv": crossval.summarise(configured_cv), "baselines": rows,
-                  "noise_z": config.model_checks.noise_z,
-                  "folds_match_crossval": bool((same_folds == configured_cv).all())}
-        write_json_atomic(reports_dir / "baselines.json", report)
-        return report
-    return computed_once(request, "baselines", study)
+    return computed_once(request, "baselines",
+                         lambda: _comparison(config, train_split, configured_cv),
+                         report=reports_dir / "baselines.json")
+
+
+def _comparison(config, train_split, configured_cv) -> dict:
+    texts, labels = train_split.texts, train_split.labels
+    course = simple.course_text(texts)
+    same_folds = simple.fold_scores(build_model(config.model_spec), texts, labels, config)
+    rows = {}
+    for name, (estimator, course_input) in simple.baselines(config).items():
+        scores = simple.fold_scores(estimator, course if course_input else texts, labels, config)
+        gap = tune.paired_noise(configured_cv, scores, config.cv.n_splits)
+        rows[name] = {"cv": crossval.summarise(scores), "gain": round(gap["difference"], 4),
+                      "standard_error": round(gap["standard_error"], 4)}
+    return {"model_cv": crossval.summarise(configured_cv), "baselines": rows,
+            "noise_z": config.model_checks.noise_z,
+            "folds_match_crossval": bool((same_folds == configured_cv).all())}
 
 
 @pytest.mark.rubric("model", 5)

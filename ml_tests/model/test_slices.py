@@ -17,7 +17,6 @@ import pytest
 
 from ml_tests.model.slices import SLICES
 from ml_tests.support.once import computed_once
-from pipeline.fileio import write_json_atomic
 from pipeline.model import build_model
 
 
@@ -41,26 +40,27 @@ def out_of_fold_accuracy(config, texts, labels) -> np.ndarray:
 @pytest.fixture(scope="session")
 def slice_report(config, historic, reports_dir, request):
     """Overall and per-slice out-of-fold accuracy, written to reports/slices.json."""
-    def study():
-        accuracy = out_of_fold_accuracy(config, historic.texts, historic.labels)
-        overall = float(accuracy.mean())
-        checks = config.model_checks
-        rows = {}
-        for name, member in SLICES.items():
-            mask = np.array([member(text, label)
-                             for text, label in zip(historic.texts, historic.labels, strict=True)])
-            size = int(mask.sum())
-            value = float(accuracy[mask].mean()) if size else float("nan")
-            error = math.sqrt(value * (1 - value) / size) if size else float("nan")
-            allowed = max(float(checks.max_slice_gap), float(checks.noise_z) * error)
-            rows[name] = {"size": size, "accuracy": round(value, 4),
-                          "gap": round(overall - value, 4), "standard_error": round(error, 4),
-                          "allowed_gap": round(allowed, 4)}
-        report = {"overall": round(overall, 4), "source": "repeated-CV out-of-fold, historic dump",
-                  "min_slice_size": checks.min_slice_size, "slices": rows}
-        write_json_atomic(reports_dir / "slices.json", report)
-        return report
-    return computed_once(request, "slices", study)
+    return computed_once(request, "slices", lambda: _per_slice(config, historic),
+                         report=reports_dir / "slices.json")
+
+
+def _per_slice(config, historic) -> dict:
+    accuracy = out_of_fold_accuracy(config, historic.texts, historic.labels)
+    overall = float(accuracy.mean())
+    checks = config.model_checks
+    rows = {}
+    for name, member in SLICES.items():
+        mask = np.array([member(text, label)
+                         for text, label in zip(historic.texts, historic.labels, strict=True)])
+        size = int(mask.sum())
+        value = float(accuracy[mask].mean()) if size else float("nan")
+        error = math.sqrt(value * (1 - value) / size) if size else float("nan")
+        allowed = max(float(checks.max_slice_gap), float(checks.noise_z) * error)
+        rows[name] = {"size": size, "accuracy": round(value, 4),
+                      "gap": round(overall - value, 4), "standard_error": round(error, 4),
+                      "allowed_gap": round(allowed, 4)}
+    return {"overall": round(overall, 4), "source": "repeated-CV out-of-fold, historic dump",
+            "min_slice_size": checks.min_slice_size, "slices": rows}
 
 
 @pytest.mark.rubric("model", 6)

@@ -18,19 +18,16 @@ import pytest
 from ml_tests.support.once import computed_once
 from pipeline.analysis import staleness
 from pipeline.data.reviews import Reviews
-from pipeline.fileio import write_json_atomic
 
 
 @pytest.fixture(scope="session")
 def staleness_study(historic, labelled_fresh, config, reports_dir, request):
     """The curve and its null over historic-then-fresh, written to reports/staleness_study.json."""
-    def study():
-        timeline = Reviews(historic.texts + labelled_fresh.texts,
-                           historic.labels + labelled_fresh.labels)
-        report = staleness.staleness_report(timeline, config)
-        write_json_atomic(reports_dir / "staleness_study.json", report)
-        return report
-    return computed_once(request, "staleness_study", study)
+    timeline = Reviews(historic.texts + labelled_fresh.texts,
+                       historic.labels + labelled_fresh.labels)
+    return computed_once(request, "staleness_study",
+                         lambda: staleness.staleness_report(timeline, config),
+                         report=reports_dir / "staleness_study.json")
 
 
 @pytest.mark.rubric("model", 4)

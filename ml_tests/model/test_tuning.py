@@ -18,7 +18,6 @@ import yaml
 from ml_tests.support.once import computed_once
 from pipeline.analysis import tune
 from pipeline.config import LogisticRegressionSettings
-from pipeline.fileio import write_json_atomic
 
 
 class _WithTolerance(LogisticRegressionSettings):
@@ -38,15 +37,12 @@ def _with_tolerance(config, tol: float):
 @pytest.fixture(scope="session")
 def tuning(config, train_split, reports_dir, request):
     """One coordinate round over the active family's settings and the feature switches."""
-    def study():
-        keys = [key for key in tune.hyperparameters(config)
-                if key != "model.family"
-                and (not key.startswith("model.")
-                     or key.split(".")[1] == config.model.family)]
-        report = tune.search(config, train_split.texts, train_split.labels, keys=keys, rounds=1)
-        write_json_atomic(reports_dir / "tuning.json", report)
-        return report
-    return computed_once(request, "tuning", study)
+    keys = [key for key in tune.hyperparameters(config)
+            if key != "model.family"
+            and (not key.startswith("model.") or key.split(".")[1] == config.model.family)]
+    return computed_once(request, "tuning", lambda: tune.search(
+        config, train_split.texts, train_split.labels, keys=keys, rounds=1),
+        report=reports_dir / "tuning.json")
 
 
 @pytest.mark.rubric("model", 3)

@@ -11,27 +11,36 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from filelock import FileLock
 
-from pipeline.fileio import write_bytes_atomic
+from pipeline.fileio import write_bytes_atomic, write_json_atomic
 
 
 def computed_once(request: pytest.FixtureRequest, name: str,
-                  compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+                  compute: Callable[[], dict[str, Any]],
+                  report: Path | None = None) -> dict[str, Any]:
     """`compute()`'s result, as JSON gives it back, computed by one process of this run.
 
     Every worker gets the JSON form (keys in the order computed), the computing one included,
     so a test sees the same types whichever worker it runs on. Only a real xdist worker shares:
-    a pytest started inside a worker inherits its environment, not its run directory.
+    a pytest started inside a worker inherits its environment, not its run directory. The
+    process that computes also writes the result to `report` (under reports/), for a reader.
     """
+    def computed() -> dict[str, Any]:
+        result = compute()
+        if report is not None:
+            write_json_atomic(report, result)
+        return result
+
     if not hasattr(request.config, "workerinput"):
-        return json.loads(json.dumps(compute()))
+        return json.loads(json.dumps(computed()))
     factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     path = factory.getbasetemp().parent / f"{name}.json"
     with FileLock(f"{path}.lock"):
         if not path.is_file():
-            write_bytes_atomic(path, json.dumps(compute()).encode("utf-8"))
+            write_bytes_atomic(path, json.dumps(computed()).encode("utf-8"))
         return json.loads(path.read_text(encoding="utf-8"))

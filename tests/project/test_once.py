@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -53,3 +54,15 @@ def test_outside_a_worker_every_call_computes(tmp_path_factory, tmp_path,
         result = computed_once(request, f"study-{tmp_path.name}", _counting(calls))
     assert calls == [1, 1]
     assert result["gain"] == [0.5, 1]
+
+
+@pytest.mark.parametrize("worker", [True, False], ids=["worker", "one-process"])
+def test_the_computing_process_writes_the_report(tmp_path_factory, tmp_path, worker):
+    """Red when the study's report under reports/ is not written, or holds something other
+    than what the tests were given."""
+    report = tmp_path / "reports" / "study.json"
+    report.parent.mkdir()
+    result = computed_once(_Request(tmp_path_factory, worker), f"study-{tmp_path.name}",
+                           _counting([]), report=report)
+    written = json.loads(report.read_text(encoding="utf-8"))
+    assert written["gain"] == result["gain"] == [0.5, 1]
