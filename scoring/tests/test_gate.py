@@ -156,16 +156,17 @@ def test_real_pylint_scores_a_package(project: Path) -> None:
 
 
 def test_untrusted_shell_command_fails_the_bandit_gate(tmp_path: Path) -> None:
-    """A copy of the project's scanned code passes or not; adding a shell=True call fails it."""
+    """A copy of the project's first scanned path passes or not; adding a shell=True call to it
+    fails the gate under the project's own bandit configuration (its skips and excludes)."""
     config = gate.load_config(REPO / "pyproject.toml")
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
-    for path in config.bandit_paths:
-        shutil.copytree(REPO / path, tmp_path / path,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    before = gate.collect_bandit(tmp_path, config.bandit_paths)
-    target = tmp_path / config.bandit_paths[0] / "run_user_command.py"
+    scanned = config.bandit_paths[:1]
+    shutil.copytree(REPO / scanned[0], tmp_path / scanned[0],
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    before = gate.collect_bandit(tmp_path, scanned)
+    target = tmp_path / scanned[0] / "run_user_command.py"
     target.write_text(UNTRUSTED, encoding="utf-8")
-    after = gate.collect_bandit(tmp_path, config.bandit_paths)
+    after = gate.collect_bandit(tmp_path, scanned)
     assert after["counts"]["HIGH"] == before["counts"]["HIGH"] + 1
     quality = gate.Quality({"bandit": after})
     result = next(r for r in gate.check(quality, config) if r.gate == "bandit")
