@@ -4,10 +4,15 @@ The end-to-end runs work in temporary copies of the project (pipeline/, dvc.yaml
 .dvc/config, .dvcignore) with a fresh git repository and a DVC site cache inside the copy, so
 the project's own outputs and caches are never touched. A second cold run starts together with
 the first when a selected test compares the two; each fixture is built once per session.
+
+The first run's stages run under `ml_tests/support/trace_reads.py` (a `python` first on its
+PATH hands `python -m pipeline STAGE` to the tracer), so Infra 3 reads what each stage opened
+from the very run it checks, instead of running every stage a second time.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -30,6 +35,7 @@ from pipeline.data.training_rows import training_record
 from pipeline.serving.packaging import build_metadata
 
 COPIED = ("pipeline", "dvc.yaml", "params.yaml", ".dvcignore", ".dvc/config")
+TRACER = Path(__file__).resolve().parents[1] / "support" / "trace_reads.py"
 
 
 def make_package(model: Any, directory: Path, claimed_metrics: dict[str, Any],
@@ -64,6 +70,33 @@ class ReproRun:
     seconds: float
     stdout: str
 
+    def reads(self, stage: str) -> list[str]:
+        """The project files `stage` opened for reading in this run (a traced run only)."""
+        path = _reads_dir(self.repo) / f"{stage}.json"
+        assert path.is_file(), f"stage {stage} left no trace of its reads in {path}"
+        return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _reads_dir(repo: Path) -> Path:
+    return repo.parent / "reads"
+
+
+def _tracing_python(repo: Path) -> Path:
+    """A directory whose `python` runs `python -m pipeline STAGE ...` under the tracer (its
+    reads land in `_reads_dir(repo)/STAGE.json`) and anything else as this interpreter does."""
+    shims = repo.parent / "tracing-bin"
+    shims.mkdir(exist_ok=True)
+    _reads_dir(repo).mkdir(exist_ok=True)
+    python = shims / "python"
+    python.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "-m" ] && [ "$2" = "pipeline" ] && [ -n "$3" ]; then\n'
+        f'    shift 2; exec "{sys.executable}" "{TRACER}" "{_reads_dir(repo)}/$1.json" "$@"\n'
+        "fi\n"
+        f'exec "{sys.executable}" "$@"\n', encoding="utf-8")
+    python.chmod(0o755)
+    return shims
+
 
 def copy_project(project_root: Path, target: Path) -> Path:
     """The files `dvc repro` needs, in a fresh git + DVC repository with its own site cache."""
@@ -95,11 +128,14 @@ def repro_env(data_dir: Path | None) -> dict[str, str]:
     return env
 
 
-def start_repro(repo: Path) -> subprocess.Popen[str]:
-    """Start `dvc repro` in `repo` without waiting (the two cold runs overlap)."""
-    return subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=repo,
-                            env=repro_env(None), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+def start_repro(repo: Path, traced: bool = False) -> subprocess.Popen[str]:
+    """Start `dvc repro` in `repo` without waiting (the two cold runs overlap); `traced`
+    records each stage's reads (`ReproRun.reads`)."""
+    env = repro_env(None)
+    if traced:
+        env["PATH"] = f"{_tracing_python(repo)}{os.pathsep}{env['PATH']}"
+    return subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=repo, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def finish(process: subprocess.Popen[str], repo: Path, started: float) -> ReproRun:
@@ -126,7 +162,8 @@ class ColdRepros:
         """Start run NUMBER unless it is already going or done."""
         if number not in self._started:
             repo = copy_project(self._root, self._factory.mktemp(f"repro{number}") / "repo")
-            self._started[number] = (start_repro(repo), repo, time.perf_counter())
+            self._started[number] = (start_repro(repo, traced=number == 1), repo,
+                                     time.perf_counter())
 
     def get(self, number: int) -> ReproRun:
         """Run NUMBER, finished (started now if it was not)."""

@@ -1,10 +1,9 @@
 """Infra 3: dvc.yaml declares every input each stage reads, so `dvc repro` rebuilds what changed.
 
-The stages run again in a copy of a cold-built project, each under `trace_reads`, which lists
-the project files the stage really opened (data, reports and every module it imports). DVC then
-records that workspace (`dvc commit`). Every traced file and every params key the packaged model
-records in `metadata.json` is then changed, and `dvc status` must report each of them for the
-stage that read it. The lists come from the code's own behaviour and records, not from a second
+The cold `dvc repro` ran each stage under `trace_reads`, which lists the project files the stage
+really opened (data, reports and every module it imports). In a copy of that project, every
+traced file and every params key the packaged model records in `metadata.json` is then changed,
+and `dvc status` must report each of them for the stage that read it. The lists come from the code's own behaviour and records, not from a second
 hand-written list that could drift with dvc.yaml.
 """
 
@@ -12,19 +11,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from ml_tests.infra.conftest import repro_env
 from ml_tests.support.s3 import dvc
 from pipeline.fileio import sha256_file
 
-TRACER = Path(__file__).resolve().parents[1] / "support" / "trace_reads.py"
 PARAMS = "params.yaml"
 
 
@@ -70,39 +65,15 @@ def _change(tree: dict[str, Any], path: tuple[str, ...]) -> None:
     tree[last] = _changed(tree[last])
 
 
-def _trace(repo: Path, stage: str) -> tuple[subprocess.Popen[str], Path]:
-    out = repo.parent / f"{stage}.reads.json"
-    process = subprocess.Popen([sys.executable, str(TRACER), str(out), stage], cwd=repo,
-                               env=repro_env(None), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    return process, out
-
-
-def _reads(stage: str, process: subprocess.Popen[str], out: Path) -> list[str]:
-    _, stderr = process.communicate()
-    assert process.returncode == 0, f"stage {stage} failed:\n{stderr[-2000:]}"
-    return json.loads(out.read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
 def traced_repo(repro_run, tmp_path_factory: pytest.TempPathFactory
                 ) -> tuple[Path, dict[str, Any], dict[str, list[str]]]:
-    """A copy of a cold-built project whose stages ran again under the tracer, then recorded
-    by DVC as up to date.
-
-    `download` runs first on an empty data/raw, so that it really copies from its source; the
-    other stages then run at once: their inputs are in place, and a rerun rewrites each output
-    atomically with the same content.
-    """
+    """A copy of the cold-built project, up to date for DVC, with what each of its stages read
+    in that cold run (where `download` really copied from its source)."""
     repo = tmp_path_factory.mktemp("inputs") / "repo"
     shutil.copytree(repro_run.repo, repo, symlinks=True)
     stages = yaml.safe_load((repo / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
-    first, *rest = stages
-    shutil.rmtree(repo / "data" / "raw")
-    reads = {first: _reads(first, *_trace(repo, first))}
-    started = {name: _trace(repo, name) for name in rest}
-    reads.update({name: _reads(name, *run) for name, run in started.items()})
-    dvc(repo, "commit", "--force")
+    reads = {name: repro_run.reads(name) for name in stages}
     assert "up to date" in dvc(repo, "status").stdout
     return repo, stages, reads
 
