@@ -3,8 +3,9 @@
 The cold `dvc repro` ran each stage under `trace_reads`, which lists the project files the stage
 really opened (data, reports and every module it imports). In a copy of that project, every
 traced file and every params key the packaged model records in `metadata.json` is then changed,
-and `dvc status` must report each of them for the stage that read it. The lists come from the code's own behaviour and records, not from a second
-hand-written list that could drift with dvc.yaml.
+and `dvc status` must report each of them for the stage that read it. The lists come from the
+code's own behaviour and records, not from a second hand-written list that could drift with
+dvc.yaml.
 """
 
 from __future__ import annotations
