@@ -3,7 +3,10 @@
 The end-to-end runs work in temporary copies of the project (pipeline/, dvc.yaml, params.yaml,
 .dvc/config, .dvcignore) with a fresh git repository and a DVC site cache inside the copy, so
 the project's own outputs and caches are never touched. A second cold run starts together with
-the first when a selected test compares the two; each fixture is built once per session.
+the first when a selected test compares the two; each fixture is built once per session. The
+second run stops after `evaluate`: what it is compared on (the split, the trained artifact, the
+metrics) is all built by then, and `package` only copies the trained bytes and times them, which
+the first run's packaged artifact shows.
 
 The first run's stages run under `ml_tests/support/trace_reads.py` (a `python` first on its
 PATH hands `python -m pipeline STAGE` to the tracer), so Infra 3 reads what each stage opened
@@ -128,13 +131,14 @@ def repro_env(data_dir: Path | None) -> dict[str, str]:
     return env
 
 
-def start_repro(repo: Path, traced: bool = False) -> subprocess.Popen[str]:
-    """Start `dvc repro` in `repo` without waiting (the two cold runs overlap); `traced`
-    records each stage's reads (`ReproRun.reads`)."""
+def start_repro(repo: Path, traced: bool = False,
+                targets: tuple[str, ...] = ()) -> subprocess.Popen[str]:
+    """Start `dvc repro [TARGETS]` in `repo` without waiting (the two cold runs overlap);
+    `traced` records each stage's reads (`ReproRun.reads`)."""
     env = repro_env(None)
     if traced:
         env["PATH"] = f"{_tracing_python(repo)}{os.pathsep}{env['PATH']}"
-    return subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=repo, env=env,
+    return subprocess.Popen([sys.executable, "-m", "dvc", "repro", *targets], cwd=repo, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -151,7 +155,10 @@ class ColdRepros:
     """Cold `dvc repro` runs of the project, each in its own copy, started on demand.
 
     A run started while another is going overlaps it: the pair costs about one run's wall time.
+    Run 1 is the whole pipeline, traced; run 2 goes up to `evaluate` (see the module docstring).
     """
+
+    TARGETS = {2: ("evaluate",)}
 
     def __init__(self, factory: pytest.TempPathFactory, project_root: Path):
         self._factory, self._root = factory, project_root
@@ -162,8 +169,9 @@ class ColdRepros:
         """Start run NUMBER unless it is already going or done."""
         if number not in self._started:
             repo = copy_project(self._root, self._factory.mktemp(f"repro{number}") / "repo")
-            self._started[number] = (start_repro(repo, traced=number == 1), repo,
-                                     time.perf_counter())
+            self._started[number] = (start_repro(repo, traced=number == 1,
+                                                 targets=self.TARGETS.get(number, ())),
+                                     repo, time.perf_counter())
 
     def get(self, number: int) -> ReproRun:
         """Run NUMBER, finished (started now if it was not)."""
@@ -200,5 +208,6 @@ def repro_run(cold_repros: ColdRepros, request: pytest.FixtureRequest) -> ReproR
 
 @pytest.fixture(scope="session")
 def repro_runs(repro_run: ReproRun, cold_repros: ColdRepros) -> tuple[ReproRun, ReproRun]:
-    """Two independent cold `dvc repro` runs of the project (to compare what they built)."""
+    """Two independent cold `dvc repro` runs of the project (to compare what they built); the
+    second one up to `evaluate`."""
     return repro_run, cold_repros.get(2)

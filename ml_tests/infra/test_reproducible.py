@@ -98,17 +98,24 @@ def test_another_seed_stays_within_the_cross_validation_spread(
 @pytest.mark.rubric("infra", 1)
 def test_two_cold_dvc_repro_runs_build_the_same_model(repro_runs, reports_dir: Path) -> None:
     """Red when anything in the DVC stages depends on the machine, the time or an unseeded
-    random source: the two copies would package different artifacts or report other metrics."""
+    random source: the two copies would split, train or score differently, or the package would
+    not be the trained bytes.
+
+    The second run stops after `evaluate`; the first run's package must hold exactly the bytes
+    its train stage wrote, so equal trained artifacts mean equal packaged ones.
+    """
     first, second = repro_runs
-    shas = [sha256_file(run.repo / "models" / "model.skops") for run in repro_runs]
+    shas = [sha256_file(run.repo / "data" / "model" / "model.skops") for run in repro_runs]
+    packaged = sha256_file(first.repo / "models" / "model.skops")
     metrics = [json.loads((run.repo / "reports" / "metrics.json").read_text())
                for run in repro_runs]
     splits = [sha256_file(run.repo / "data" / "prepared" / "train.tsv") for run in repro_runs]
     write_json_atomic(reports_dir / "infra_repro_twice.json", {
         "cold_repro_seconds_concurrent": [round(first.seconds, 2), round(second.seconds, 2)],
-        "model_sha256": shas, "metrics": metrics[0]})
+        "model_sha256": shas, "packaged_sha256": packaged, "metrics": metrics[0]})
     assert splits[0] == splits[1], "the two runs split the data differently"
-    assert shas[0] == shas[1], "the two runs packaged different model artifacts"
+    assert shas[0] == shas[1], "the two runs trained different model artifacts"
     assert metrics[0] == metrics[1]
+    assert packaged == shas[0], "the package stage changed the trained artifact's bytes"
     served = json.loads((first.repo / "models" / "metadata.json").read_text())
-    assert served["sha256"] == shas[0], "metadata.json does not describe the packaged artifact"
+    assert served["sha256"] == packaged, "metadata.json does not describe the packaged artifact"
