@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from ml_tests.support.once import shared_dir
 from ml_tests.support.s3 import s3_env
 from pipeline import artifact
 from pipeline.config import Config
@@ -72,6 +74,12 @@ class ReproRun:
     repo: Path
     seconds: float
     stdout: str
+
+    def copied(self, target: Path) -> Path:
+        """This run's project copied to `target`, for a test that changes it: the run itself is
+        shared by every worker and must stay as built."""
+        shutil.copytree(self.repo, target, symlinks=True)
+        return target
 
     def reads(self, stage: str) -> list[str]:
         """The project files `stage` opened for reading in this run (a traced run only)."""
@@ -142,58 +150,76 @@ def start_repro(repo: Path, traced: bool = False,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def finish(process: subprocess.Popen[str], repo: Path, started: float) -> ReproRun:
-    """Wait for a started run; a failed run fails the test with the end of its output."""
-    output, _ = process.communicate()
-    seconds = time.perf_counter() - started
-    if process.returncode != 0:
-        pytest.fail(f"dvc repro in {repo} failed ({process.returncode}):\n{output[-3000:]}")
-    return ReproRun(repo, seconds, output)
-
-
 class ColdRepros:
-    """Cold `dvc repro` runs of the project, each in its own copy, started on demand.
+    """Cold `dvc repro` runs of the project, each in its own copy, started on demand and shared
+    by every process of this test run.
 
-    A run started while another is going overlaps it: the pair costs about one run's wall time.
     Run 1 is the whole pipeline, traced; run 2 goes up to `evaluate` (see the module docstring).
+    A run started while another is going overlaps it: the pair costs about one run's wall time.
+    Whichever xdist worker first needs a run claims it (a file created exclusively in the run's
+    shared directory) and starts it; a thread of that worker waits for it and writes its result
+    beside it, which every worker then reads. Built per worker, the runs were made twice
+    whenever their tests landed on both workers: about 50 s of CPU on two cores.
     """
 
     TARGETS = {2: ("evaluate",)}
+    WAIT_S = 1800.0  # far beyond a cold run; a claimer that died must not hang the session
 
-    def __init__(self, factory: pytest.TempPathFactory, project_root: Path):
-        self._factory, self._root = factory, project_root
-        self._started: dict[int, tuple[subprocess.Popen[str], Path, float]] = {}
-        self._done: dict[int, ReproRun] = {}
+    def __init__(self, directory: Path, project_root: Path):
+        self._dir, self._root = directory, project_root
+        self._waiters: list[threading.Thread] = []
+
+    def _result(self, number: int) -> Path:
+        return self._dir / f"repro{number}.json"
 
     def start(self, number: int) -> None:
-        """Start run NUMBER unless it is already going or done."""
-        if number not in self._started:
-            repo = copy_project(self._root, self._factory.mktemp(f"repro{number}") / "repo")
-            self._started[number] = (start_repro(repo, traced=number == 1,
-                                                 targets=self.TARGETS.get(number, ())),
-                                     repo, time.perf_counter())
+        """Start run NUMBER unless some process of this run already did."""
+        try:
+            (self._dir / f"repro{number}.claim").touch(exist_ok=False)
+        except FileExistsError:
+            return
+        repo = copy_project(self._root, self._dir / f"repro{number}" / "repo")
+        process = start_repro(repo, traced=number == 1, targets=self.TARGETS.get(number, ()))
+        waiter = threading.Thread(target=self._record, daemon=True,
+                                  args=(number, process, repo, time.perf_counter()))
+        waiter.start()
+        self._waiters.append(waiter)
+
+    def _record(self, number: int, process: subprocess.Popen[str], repo: Path,
+                started: float) -> None:
+        output, _ = process.communicate()
+        write_json_atomic(self._result(number), {
+            "repo": str(repo), "seconds": time.perf_counter() - started,
+            "returncode": process.returncode, "stdout": output})
 
     def get(self, number: int) -> ReproRun:
-        """Run NUMBER, finished (started now if it was not)."""
+        """Run NUMBER, finished (started now if no process had started it); a failed run fails
+        the test with the end of its output."""
         self.start(number)
-        if number not in self._done:
-            self._done[number] = finish(*self._started[number])
-        return self._done[number]
+        result, deadline = self._result(number), time.monotonic() + self.WAIT_S
+        while not result.is_file():
+            if time.monotonic() > deadline:
+                pytest.fail(f"cold run {number} left no result in {result}")
+            time.sleep(0.2)
+        run = json.loads(result.read_text(encoding="utf-8"))
+        if run["returncode"] != 0:
+            pytest.fail(f"dvc repro in {run['repo']} failed ({run['returncode']}):\n"
+                        f"{run['stdout'][-3000:]}")
+        return ReproRun(Path(run["repo"]), run["seconds"], run["stdout"])
 
-    def stop(self) -> None:
-        """Kill what is still running (a failed run must not leave another one going)."""
-        for process, _, _ in self._started.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+    def finish(self) -> None:
+        """Wait for the runs this process started: another worker may still need them."""
+        for waiter in self._waiters:
+            waiter.join()
 
 
 @pytest.fixture(scope="session")
-def cold_repros(tmp_path_factory: pytest.TempPathFactory, project_root: Path):
-    """The session's cold runs (see ColdRepros)."""
-    runs = ColdRepros(tmp_path_factory, project_root)
+def cold_repros(tmp_path_factory: pytest.TempPathFactory, project_root: Path,
+                request: pytest.FixtureRequest):
+    """The run's cold runs (see ColdRepros)."""
+    runs = ColdRepros(shared_dir(request, tmp_path_factory, "cold-repros"), project_root)
     yield runs
-    runs.stop()
+    runs.finish()
 
 
 @pytest.fixture(scope="session")

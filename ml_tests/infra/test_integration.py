@@ -70,11 +70,11 @@ def test_cold_dvc_repro_builds_a_model_that_serves(repro_run, trained_model,
 @pytest.mark.slow
 @pytest.mark.rubric("infra", 3)
 def test_outputs_round_trip_through_the_s3_remote_and_repro_is_then_a_no_op(
-        repro_run, reports_dir: Path) -> None:
+        repro_run, reports_dir: Path, tmp_path: Path) -> None:
     """Red when an output is not tracked by DVC (lost after the wipe), when the remote does not
     give back the same bytes, or when a stage's dependencies are unstable so that an unchanged
     project runs stages again."""
-    repo = repro_run.repo
+    repo = repro_run.copied(tmp_path / "repo")
     before = outputs_digest(repo)
     assert "models/model.skops" in before and "data/prepared/test.tsv" in before
     with moto_s3(BUCKET) as endpoint:

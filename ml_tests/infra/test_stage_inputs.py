@@ -11,7 +11,6 @@ dvc.yaml.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +70,7 @@ def traced_repo(repro_run, tmp_path_factory: pytest.TempPathFactory
                 ) -> tuple[Path, dict[str, Any], dict[str, list[str]]]:
     """A copy of the cold-built project, up to date for DVC, with what each of its stages read
     in that cold run (where `download` really copied from its source)."""
-    repo = tmp_path_factory.mktemp("inputs") / "repo"
-    shutil.copytree(repro_run.repo, repo, symlinks=True)
+    repo = repro_run.copied(tmp_path_factory.mktemp("inputs") / "repo")
     stages = yaml.safe_load((repo / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     reads = {name: repro_run.reads(name) for name in stages}
     assert "up to date" in dvc(repo, "status").stdout

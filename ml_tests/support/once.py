@@ -20,6 +20,16 @@ from filelock import FileLock
 from pipeline.fileio import write_bytes_atomic, write_json_atomic
 
 
+def shared_dir(request: pytest.FixtureRequest, factory: pytest.TempPathFactory,
+               name: str) -> Path:
+    """Directory NAME, made if new, that every process of this run sees: under xdist the
+    workers' common temporary directory, otherwise this process's own."""
+    base = factory.getbasetemp()
+    path = (base.parent if hasattr(request.config, "workerinput") else base) / name
+    path.mkdir(exist_ok=True)
+    return path
+
+
 def computed_once(request: pytest.FixtureRequest, name: str,
                   compute: Callable[[], dict[str, Any]],
                   report: Path | None = None) -> dict[str, Any]:
@@ -38,8 +48,7 @@ def computed_once(request: pytest.FixtureRequest, name: str,
 
     if not hasattr(request.config, "workerinput"):
         return json.loads(json.dumps(computed()))
-    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
-    path = factory.getbasetemp().parent / f"{name}.json"
+    path = shared_dir(request, request.getfixturevalue("tmp_path_factory"), "once") / f"{name}.json"
     with FileLock(f"{path}.lock"):
         if not path.is_file():
             write_bytes_atomic(path, json.dumps(computed()).encode("utf-8"))
