@@ -73,6 +73,20 @@ def test_every_scored_item_detected(toy_project, capsys):
     assert all("1 test(s) failed" in line for line in progress[2:])
 
 
+def test_clean_args_go_to_the_clean_run(toy_project, capsys):
+    toy_project.makefile(".toml", pyproject=PYPROJECT + "clean_args = ['-k', 'not triple']\n")
+    assert audit.main([]) == 2
+    assert "the clean run is not green (model:1 skipped)" in capsys.readouterr().err
+
+
+def test_a_clean_run_on_two_xdist_workers_judges_like_one_process(toy_project, capsys):
+    toy_project.makefile(".toml", pyproject=PYPROJECT + "clean_args = ['-n', '2']\n")
+    assert audit.main(["--report", "out"]) == 0
+    result = json.loads((toy_project.path / "out" / audit.AUDIT_NAME).read_text())
+    assert result["detected"] == 2 and result["proven"] == 2
+    capsys.readouterr()
+
+
 @pytest.mark.usefixtures("toy_project")
 def test_quiet_leaves_only_the_table(capsys):
     assert audit.main(["--quiet"]) == 0

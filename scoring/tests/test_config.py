@@ -72,9 +72,11 @@ def test_an_empty_file_gives_every_default() -> None:
 
 
 def test_audit_and_badges_sections_are_converted() -> None:
-    config = parse({"audit": {"faults": "m:F", "paths": ["t"], "jobs": 3, "pytest_args": []},
+    config = parse({"audit": {"faults": "m:F", "paths": ["t"], "jobs": 3, "pytest_args": [],
+                              "clean_args": ["-n", "2"]},
                     "badges": {"dir": "b", "readme": "R.md"}, "other": {"x": 1}})
-    assert config.audit == AuditConfig(faults="m:F", paths=("t",), jobs=3, pytest_args=())
+    assert config.audit == AuditConfig(faults="m:F", paths=("t",), jobs=3, pytest_args=(),
+                                       clean_args=("-n", "2"))
     assert config.badges == BadgesConfig(dir="b", readme="R.md")
 
 
@@ -84,6 +86,7 @@ def test_audit_and_badges_sections_are_converted() -> None:
     ({"audit": {"jobs": "2"}}, "[tool.ml_test_score.audit] jobs: expected a whole number"),
     ({"audit": {"faults": ""}}, "audit] faults: expected 'module:attribute', got ''"),
     ({"audit": {"pytest_args": "-q"}}, "audit] pytest_args: expected a list of strings"),
+    ({"audit": {"clean_args": "-n 2"}}, "audit] clean_args: expected a list of strings"),
     ({"badges": {"dir": 1}}, "[tool.ml_test_score.badges] dir: expected a directory name, got 1"),
     ({"gates": {"pylint": True}}, "gates] pylint: expected a number, got True"),
     ({"gates": {"sources": "pkg"}}, "gates] sources: expected a list of strings, got 'pkg'"),

@@ -16,6 +16,7 @@ Configuration, in pyproject.toml:
     paths = ["ml_tests"]                # what the clean run collects
     jobs = 2                            # fault runs in parallel
     pytest_args = ["-p", "no:cacheprovider"]
+    clean_args = ["-n", "2"]            # added for the clean run only (it runs alone)
     test_paths = ["tests", "conftest.py"]  # test code: dirs/files from the root, or name globs
     test_modules = ["moto"]             # test support outside the project (module names)
     preload = ["numpy", "sklearn"]      # imported once, each run forked from it (`runner`)
@@ -95,8 +96,10 @@ def unfaulted_environment() -> dict[str, str]:
 
 
 def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
-               fault: str | None = None, runner: Runner | None = None) -> RunResult:
-    """One pytest run (by RUNNER: cold by default) writing its score report into `workdir`.
+               fault: str | None = None, runner: Runner | None = None,
+               extra_args: tuple[str, ...] = ()) -> RunResult:
+    """One pytest run (by RUNNER: cold by default) writing its score report into `workdir`,
+    with `extra_args` after the configured ones.
 
     A warm run whose fault patched a module its fork had already imported proves nothing about
     the code that bound the original at import; it is repeated cold.
@@ -114,7 +117,7 @@ def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
         env[LAST_ENV] = ",".join(config.run_last)
     # "=": with a space, pytest (8.0 at least) takes the scratch directory outside the project
     # for a test path and re-roots the run.
-    args = [*targets, *config.pytest_args, "-q", f"--ml-score-report={workdir}"]
+    args = [*targets, *config.pytest_args, *extra_args, "-q", f"--ml-score-report={workdir}"]
     started = time.perf_counter()
     done = runner.run(args, env, workdir)
     seconds = time.perf_counter() - started
@@ -286,7 +289,8 @@ def audit(config: AuditConfig, workdir: Path,
             clean = reused_clean(options.clean_report)
         else:
             tracker.say(f"clean run of {', '.join(config.paths)}")
-            clean = run_pytest(list(config.paths), config, workdir / "clean", runner=runner)
+            clean = run_pytest(list(config.paths), config, workdir / "clean", runner=runner,
+                               extra_args=config.clean_args)
         check_clean(clean.report)
         tracker.say(f"clean run green ({clean.seconds:.0f} s); {len(selected)} fault(s), "
                     f"{workers} at a time")

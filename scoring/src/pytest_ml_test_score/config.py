@@ -140,13 +140,16 @@ class AuditConfig:
     only those is refused. ``preload`` names modules that a warm interpreter imports once for
     every run (``runner``): the project's heavy dependencies, never code a fault patches.
     ``run_last`` names markers of expensive tests that a faulted run starts only after the
-    others (``fault_stop``).
+    others (``fault_stop``). ``clean_args`` go to the clean run only, after ``pytest_args``: it
+    runs alone, so it may use every core (``["-n", "2"]`` with pytest-xdist) where each fault
+    run gets one.
     """
 
     faults: str | None = _setting(None, _text("'module:attribute'", empty=False))
     paths: tuple[str, ...] = _setting(("ml_tests",), _texts())
     jobs: int = _setting(2, _count)
     pytest_args: tuple[str, ...] = _setting(("-p", "no:cacheprovider"), _texts())
+    clean_args: tuple[str, ...] = _setting((), _texts())
     test_paths: tuple[str, ...] = _setting(("tests", "conftest.py", "test_*.py", "*_test.py"),
                                            _texts())
     test_modules: tuple[str, ...] = _setting((), _texts("a list of module names"))
