@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from ml_tests.support.once import shared_dir
+from ml_tests.support.once import in_xdist_worker, shared_dir
 from ml_tests.support.s3 import s3_env
 from pipeline import artifact
 from pipeline.config import Config
@@ -165,9 +165,9 @@ class ColdRepros:
     TARGETS = {2: ("evaluate",)}
     WAIT_S = 1800.0  # far beyond a cold run; a claimer that died must not hang the session
 
-    def __init__(self, directory: Path, project_root: Path):
-        self._dir, self._root = directory, project_root
-        self._waiters: list[threading.Thread] = []
+    def __init__(self, directory: Path, project_root: Path, shared: bool):
+        self._dir, self._root, self._shared = directory, project_root, shared
+        self._started: list[tuple[subprocess.Popen[str], threading.Thread]] = []
 
     def _result(self, number: int) -> Path:
         return self._dir / f"repro{number}.json"
@@ -178,12 +178,19 @@ class ColdRepros:
             (self._dir / f"repro{number}.claim").touch(exist_ok=False)
         except FileExistsError:
             return
-        repo = copy_project(self._root, self._dir / f"repro{number}" / "repo")
-        process = start_repro(repo, traced=number == 1, targets=self.TARGETS.get(number, ()))
+        repo = self._dir / f"repro{number}" / "repo"
+        try:
+            copy_project(self._root, repo)
+            process = start_repro(repo, traced=number == 1,
+                                  targets=self.TARGETS.get(number, ()))
+        except (OSError, subprocess.SubprocessError) as exc:  # claimed: others wait for it
+            write_json_atomic(self._result(number), {"repo": str(repo), "seconds": 0.0,
+                                                     "returncode": -1, "stdout": repr(exc)})
+            raise
         waiter = threading.Thread(target=self._record, daemon=True,
                                   args=(number, process, repo, time.perf_counter()))
         waiter.start()
-        self._waiters.append(waiter)
+        self._started.append((process, waiter))
 
     def _record(self, number: int, process: subprocess.Popen[str], repo: Path,
                 started: float) -> None:
@@ -208,8 +215,12 @@ class ColdRepros:
         return ReproRun(Path(run["repo"]), run["seconds"], run["stdout"])
 
     def finish(self) -> None:
-        """Wait for the runs this process started: another worker may still need them."""
-        for waiter in self._waiters:
+        """At the session's end: wait for the runs this process started when another worker
+        may still need them, else kill what is still going (a failed or stopped session must
+        not leave a run behind)."""
+        for process, waiter in self._started:
+            if not self._shared and process.poll() is None:
+                process.kill()
             waiter.join()
 
 
@@ -217,7 +228,8 @@ class ColdRepros:
 def cold_repros(tmp_path_factory: pytest.TempPathFactory, project_root: Path,
                 request: pytest.FixtureRequest):
     """The run's cold runs (see ColdRepros)."""
-    runs = ColdRepros(shared_dir(request, tmp_path_factory, "cold-repros"), project_root)
+    runs = ColdRepros(shared_dir(request, tmp_path_factory, "cold-repros"), project_root,
+                      shared=in_xdist_worker(request))
     yield runs
     runs.finish()
 

@@ -20,12 +20,18 @@ from filelock import FileLock
 from pipeline.fileio import write_bytes_atomic, write_json_atomic
 
 
+def in_xdist_worker(request: pytest.FixtureRequest) -> bool:
+    """Whether this process is a worker of a pytest-xdist run. A pytest started inside a worker
+    inherits its environment, not its run directory, so only this attribute tells."""
+    return hasattr(request.config, "workerinput")
+
+
 def shared_dir(request: pytest.FixtureRequest, factory: pytest.TempPathFactory,
                name: str) -> Path:
     """Directory NAME, made if new, that every process of this run sees: under xdist the
     workers' common temporary directory, otherwise this process's own."""
     base = factory.getbasetemp()
-    path = (base.parent if hasattr(request.config, "workerinput") else base) / name
+    path = (base.parent if in_xdist_worker(request) else base) / name
     path.mkdir(exist_ok=True)
     return path
 
@@ -36,9 +42,9 @@ def computed_once(request: pytest.FixtureRequest, name: str,
     """`compute()`'s result, as JSON gives it back, computed by one process of this run.
 
     Every worker gets the JSON form (keys in the order computed), the computing one included,
-    so a test sees the same types whichever worker it runs on. Only a real xdist worker shares:
-    a pytest started inside a worker inherits its environment, not its run directory. The
-    process that computes also writes the result to `report` (under reports/), for a reader.
+    so a test sees the same types whichever worker it runs on. Only a real xdist worker shares
+    (`in_xdist_worker`). The process that computes also writes the result to `report` (under
+    reports/), for a reader.
     """
     def computed() -> dict[str, Any]:
         result = compute()
@@ -46,7 +52,7 @@ def computed_once(request: pytest.FixtureRequest, name: str,
             write_json_atomic(report, result)
         return result
 
-    if not hasattr(request.config, "workerinput"):
+    if not in_xdist_worker(request):
         return json.loads(json.dumps(computed()))
     path = shared_dir(request, request.getfixturevalue("tmp_path_factory"), "once") / f"{name}.json"
     with FileLock(f"{path}.lock"):
