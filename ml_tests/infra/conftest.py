@@ -3,10 +3,10 @@
 The end-to-end runs work in temporary copies of the project (pipeline/, dvc.yaml, params.yaml,
 .dvc/config, .dvcignore) with a fresh git repository and a DVC site cache inside the copy, so
 the project's own outputs and caches are never touched. A second cold run starts together with
-the first when a selected test compares the two; each fixture is built once per session. The
-second run stops after `evaluate`: what it is compared on (the split, the trained artifact, the
-metrics) is all built by then, and `package` only copies the trained bytes and times them, which
-the first run's packaged artifact shows.
+the first when a selected test compares the two; each run is made once per test run, shared by
+the xdist workers (`ColdRepros`). The second run stops after `evaluate`: what it is compared on
+(the split, the trained artifact, the metrics) is all built by then, and `package` only copies
+the trained bytes and times them, which the first run's packaged artifact shows.
 
 The first run's stages run under `ml_tests/support/trace_reads.py` (a `python` first on its
 PATH hands `python -m pipeline STAGE` to the tracer), so Infra 3 reads what each stage opened
