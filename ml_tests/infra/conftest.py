@@ -184,8 +184,7 @@ class ColdRepros:
             process = start_repro(repo, traced=number == 1,
                                   targets=self.TARGETS.get(number, ()))
         except (OSError, subprocess.SubprocessError) as exc:  # claimed: others wait for it
-            write_json_atomic(self._result(number), {"repo": str(repo), "seconds": 0.0,
-                                                     "returncode": -1, "stdout": repr(exc)})
+            self._write(number, repo, 0.0, -1, repr(exc))
             raise
         waiter = threading.Thread(target=self._record, daemon=True,
                                   args=(number, process, repo, time.perf_counter()))
@@ -195,9 +194,13 @@ class ColdRepros:
     def _record(self, number: int, process: subprocess.Popen[str], repo: Path,
                 started: float) -> None:
         output, _ = process.communicate()
-        write_json_atomic(self._result(number), {
-            "repo": str(repo), "seconds": time.perf_counter() - started,
-            "returncode": process.returncode, "stdout": output})
+        self._write(number, repo, time.perf_counter() - started, process.returncode, output)
+
+    def _write(self, number: int, repo: Path, seconds: float, returncode: int,
+               stdout: str) -> None:
+        """The result every worker's `get` reads, written whole (a reader polls for it)."""
+        write_json_atomic(self._result(number), {"repo": str(repo), "seconds": seconds,
+                                                 "returncode": returncode, "stdout": stdout})
 
     def get(self, number: int) -> ReproRun:
         """Run NUMBER, finished (started now if no process had started it); a failed run fails
