@@ -39,7 +39,9 @@ STOP_WORDS = frozenset(
     same only one""".split()
 )
 PII_PATTERNS = (
-    ("urladdress", re.compile(r"(?:https?://|www\.)\S+")),
+    # Not inside a word: "www." within an e-mail's local part ("joewww.smith@...") starts no URL,
+    # else the URL rule takes the address's tail and leaves its first piece as a term.
+    ("urladdress", re.compile(r"(?<![\w.+-])(?:https?://|www\.)\S+")),
     # The look-behind anchors the match at the start of the address: without it the search
     # retries from every character of a long word, quadratic in its length.
     ("emailaddress", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),

@@ -20,7 +20,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ml_tests.data import pii
@@ -31,6 +31,10 @@ from pipeline.model import NGRAMS, feature_steps, train_model
 
 @pytest.mark.rubric("data", 5)
 @settings(max_examples=80, deadline=None)
+# Found by this test: a generated local part ending in "www" once let the URL rule mask the
+# address's tail only.
+@example(kind_value=("email", "qkjplwww.qedzpsxc52@qjbkjvog.com"),
+         template="Great food, mail me at {} please.")
 @given(kind_value=pii.pii_strategy(),
        template=st.sampled_from(["Great food, mail me at {} please.",
                                  "{} The burger was not good!", "Call {}"]))
