@@ -21,6 +21,8 @@ from pipeline.config import Config, load_config
 from pipeline.data.sources import DATA_DIR_ENV
 
 STAGES = ("download", "validate", "prepare", "train", "evaluate", "package")
+MEASUREMENT_PLAN = {"performance_rounds": 1, "performance_warmup": 0,
+                    "performance_single_reviews": 1, "performance_attempts": 2}
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,11 @@ def stage_project(tmp_path_factory: pytest.TempPathFactory, project_root: Path) 
     root = tmp_path_factory.mktemp("stages")
     params = yaml.safe_load((project_root / "params.yaml").read_text(encoding="utf-8"))
     params["data"]["bundled_dir"] = str(project_root / params["data"]["bundled_dir"])
+    # The package stage's release measurement at its smallest: these tests check what the stages
+    # write, not how steady the figures are (Monitor 6 judges those on the project's own plan),
+    # and the full plan is most of the six stages' time. Two attempts, not the project's three:
+    # test_package sees the stage take the count from the params.
+    params["monitoring"].update(MEASUREMENT_PLAN)
     (root / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
     printed = {name: run_stage(name, root) for name in STAGES}
     return StageProject(root, load_config(root / "params.yaml"), printed)
