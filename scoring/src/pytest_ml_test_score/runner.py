@@ -16,6 +16,7 @@ the fault patched one of them (`patched_preloaded`). Without ``os.fork`` every r
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -153,6 +154,7 @@ def _become_pytest(request: Mapping[str, Any]) -> None:
     """In the fork: become ``python -m pytest ARGS`` with the request's environment; exit."""
     code = 1
     try:
+        gc.enable()
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -187,7 +189,12 @@ def serve(preload: Sequence[str], requests: BinaryIO, replies: BinaryIO) -> None
     Single-threaded on purpose: a fork copies only the forking thread, so no lock another
     thread held can be copied into a child.
     """
+    gc.disable()  # no collection leaves holes between the preloaded objects' pages
     _preload(preload)
+    # The preloaded heap in the permanent generation: a fork's collections (pytest forces five
+    # at exit) skip it instead of walking every object of the scientific stack, and leave its
+    # pages shared with the server. Each fork collects its own objects again (`_become_pytest`).
+    gc.freeze()
     running: dict[int, int] = {}
     pending = b""
     descriptor = requests.fileno()
