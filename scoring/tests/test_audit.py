@@ -87,6 +87,16 @@ def test_a_clean_run_on_two_xdist_workers_judges_like_one_process(toy_project, c
     capsys.readouterr()
 
 
+def test_the_fault_whose_tests_took_longest_in_the_clean_run_starts_first(toy_project, capsys):
+    """Registry order would start `double-is-identity` first; its test is the quick one."""
+    toy_project.makepyfile(test_toy=_tests("    import time\n    time.sleep(0.5)\n"
+                                           + WITH_TEETH))
+    assert audit.main(["--jobs", "1"]) == 0
+    progress = capsys.readouterr().err.splitlines()
+    assert "fault 1 of 2: triple-is-double" in progress[2], progress
+    assert "fault 2 of 2: double-is-identity" in progress[3], progress
+
+
 @pytest.mark.usefixtures("toy_project")
 def test_quiet_leaves_only_the_table(capsys):
     assert audit.main(["--quiet"]) == 0

@@ -2,12 +2,13 @@
 
 The suites first run clean (every item with tests must score); then once per registered fault
 (or per `--fault NAME`), with only the tests of the items that fault claims, stopping once each
-of those items has a failing test (the rest could only name more catching tests). Each faulted run
-records what the fault patched (its targets, in the test process and in every child process it
-reached); a fault whose targets all lie in test code or test support is *refused* and counts
-as detecting nothing. An item is *detected* when at least one of its tests failed under one of
-its faults that was not refused, and has *proven teeth* when such a fault is of a kind other
-than `tolerance`. The audit fails unless every scored item has proven teeth.
+of those items has a failing test (the rest could only name more catching tests). The fault runs
+start longest first, by the durations of their tests in the clean run (`durations`). Each
+faulted run records what the fault patched (its targets, in the test process and in every child
+process it reached); a fault whose targets all lie in test code or test support is *refused* and
+counts as detecting nothing. An item is *detected* when at least one of its tests failed under
+one of its faults that was not refused, and has *proven teeth* when such a fault is of a kind
+other than `tolerance`. The audit fails unless every scored item has proven teeth.
 
 Configuration, in pyproject.toml:
 
@@ -39,6 +40,8 @@ from typing import Any, TextIO
 
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
 from pytest_ml_test_score.config import AuditConfig, ConfigError, load
+from pytest_ml_test_score.durations import OPTION as DURATIONS_OPTION
+from pytest_ml_test_score.durations import longest_first, read_durations
 from pytest_ml_test_score.fault_process import TARGETS_ENV
 from pytest_ml_test_score.fault_stop import LAST_ENV, STOP_ENV
 from pytest_ml_test_score.faults import (
@@ -64,6 +67,7 @@ from pytest_ml_test_score.score import final_score, is_scored, section_score
 from pytest_ml_test_score.targets import Target, is_test_code, read_targets, refusal
 
 AUDIT_NAME = "fault_audit.json"
+DURATIONS_PLUGIN = "pytest_ml_test_score.durations"
 SCHEMA_VERSION = 1
 
 
@@ -142,6 +146,11 @@ def scored_items(report: Mapping[str, Any]) -> list[RubricRef]:
     """Items that earned points in the clean run: the ones whose teeth the audit must prove."""
     return [RubricRef(section, number) for section in SECTIONS for number in ITEM_NUMBERS
             if is_scored(report["sections"][section]["items"][str(number)])]
+
+
+def fault_targets(fault: Fault, report: Mapping[str, Any]) -> list[str]:
+    """The tests a fault's run selects: those of every item it claims to break."""
+    return sorted({test for ref in fault.breaks for test in item_tests(report, ref)})
 
 
 def check_clean(report: Mapping[str, Any]) -> None:
@@ -284,20 +293,24 @@ def audit(config: AuditConfig, workdir: Path,
     workers = max(1, options.jobs or config.jobs)
     tracker = Progress(len(selected), workers, options.progress)
     with make_runner(config.preload, unfaulted_environment()) as runner:
+        durations: dict[str, float] = {}
         if options.clean_report is not None:
             tracker.say(f"clean run: {options.clean_report}")
             clean = reused_clean(options.clean_report)
         else:
             tracker.say(f"clean run of {', '.join(config.paths)}")
+            timed = workdir / "clean" / "durations.json"
             clean = run_pytest(list(config.paths), config, workdir / "clean", runner=runner,
-                               extra_args=config.clean_args)
+                               extra_args=(*config.clean_args, "-p", DURATIONS_PLUGIN,
+                                           f"{DURATIONS_OPTION}={timed}"))
+            durations = read_durations(timed)
         check_clean(clean.report)
         tracker.say(f"clean run green ({clean.seconds:.0f} s); {len(selected)} fault(s), "
                     f"{workers} at a time")
+        targets_of = {name: fault_targets(registry.get(name), clean.report) for name in selected}
 
         def one(fault_name: str) -> tuple[str, RunResult]:
-            refs = registry.get(fault_name).breaks
-            targets = sorted({test for ref in refs for test in item_tests(clean.report, ref)})
+            targets = targets_of[fault_name]
             if not targets:
                 run = RunResult(report={})
             else:
@@ -308,8 +321,9 @@ def audit(config: AuditConfig, workdir: Path,
             tracker.finished(fault_name, run.seconds, run_outcome(run))
             return fault_name, run
 
+        # Longest first, so that no long run starts when the other slots are about to idle.
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            runs = dict(pool.map(one, selected))
+            runs = dict(pool.map(one, longest_first(selected, targets_of, durations)))
     result = judge(clean.report, registry, runs, config, Path.cwd())
     result["seconds"] = {"clean": round(clean.seconds, 1)}
     return result
