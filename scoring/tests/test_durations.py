@@ -8,6 +8,7 @@ import pytest
 
 from pytest_ml_test_score import durations
 
+PLUGIN = "pytest_ml_test_score.durations"
 SUITE = ("import time\n\n"
          "def test_slow():\n    time.sleep(0.3)\n\n"
          "def test_quick():\n    pass\n")
@@ -37,8 +38,8 @@ def test_unreadable_durations_are_none(tmp_path):
 def test_a_run_writes_every_tests_duration(pytester, workers):
     """Under xdist only the controller sees every test; a worker writing would lose some."""
     pytester.makepyfile(test_toy=SUITE)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "pytest_ml_test_score"
-                                           ".durations", "--ml-score-durations=d.json", *workers)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", PLUGIN,
+                                           "--ml-score-durations=d.json", *workers)
     result.assert_outcomes(passed=2)
     seconds = durations.read_durations(pytester.path / "d.json")
     assert set(seconds) == {"test_toy.py::test_slow", "test_toy.py::test_quick"}
@@ -48,5 +49,5 @@ def test_a_run_writes_every_tests_duration(pytester, workers):
 
 def test_without_the_option_nothing_is_written(pytester):
     pytester.makepyfile(test_toy=SUITE)
-    pytester.runpytest("-p", "pytest_ml_test_score.durations").assert_outcomes(passed=2)
+    pytester.runpytest("-p", PLUGIN).assert_outcomes(passed=2)
     assert not list(pytester.path.glob("*.json"))

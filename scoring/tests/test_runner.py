@@ -56,7 +56,7 @@ def test_warm_runs_are_pytest_runs_with_their_own_environment(pytester, monkeypa
 @needs_fork
 def test_a_warm_run_collects_garbage_but_not_the_preloaded_heap(pytester, monkeypatch):
     """Without the freeze, every collection of a fork walks the whole preloaded stack (pytest
-    alone forces five at exit): about 0.8 s of each fault run of this project's audit."""
+    forces full ones at exit): about 0.8 s of a 1.5 s fault run of this project's audit."""
     pytester.makepyfile(test_gc="import gc\n\n"
                                 "def test_gc():\n"
                                 "    assert gc.isenabled()\n"

@@ -191,9 +191,9 @@ def serve(preload: Sequence[str], requests: BinaryIO, replies: BinaryIO) -> None
     """
     gc.disable()  # no collection leaves holes between the preloaded objects' pages
     _preload(preload)
-    # The preloaded heap in the permanent generation: a fork's collections (pytest forces five
-    # at exit) skip it instead of walking every object of the scientific stack, and leave its
-    # pages shared with the server. Each fork collects its own objects again (`_become_pytest`).
+    # The preloaded heap in the permanent generation: a fork's collections (pytest forces full
+    # ones at exit) skip it instead of walking every object of the scientific stack, and leave
+    # its pages shared with the server. Each fork collects its own objects (`_become_pytest`).
     gc.freeze()
     running: dict[int, int] = {}
     pending = b""
