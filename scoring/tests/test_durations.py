@@ -8,7 +8,7 @@ import pytest
 
 from pytest_ml_test_score import durations
 
-PLUGIN = "pytest_ml_test_score.durations"
+PLUGIN = durations.__name__
 SUITE = ("import time\n\n"
          "def test_slow():\n    time.sleep(0.3)\n\n"
          "def test_quick():\n    pass\n")

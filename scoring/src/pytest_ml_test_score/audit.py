@@ -38,10 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from pytest_ml_test_score import durations as durations_plugin
 from pytest_ml_test_score.catalogue import ITEM_NUMBERS, SECTIONS
 from pytest_ml_test_score.config import AuditConfig, ConfigError, load
-from pytest_ml_test_score.durations import OPTION as DURATIONS_OPTION
-from pytest_ml_test_score.durations import longest_first, read_durations
 from pytest_ml_test_score.fault_process import TARGETS_ENV
 from pytest_ml_test_score.fault_stop import LAST_ENV, STOP_ENV
 from pytest_ml_test_score.faults import (
@@ -67,7 +66,6 @@ from pytest_ml_test_score.score import final_score, is_scored, section_score
 from pytest_ml_test_score.targets import Target, is_test_code, read_targets, refusal
 
 AUDIT_NAME = "fault_audit.json"
-DURATIONS_PLUGIN = "pytest_ml_test_score.durations"
 SCHEMA_VERSION = 1
 
 
@@ -301,9 +299,9 @@ def audit(config: AuditConfig, workdir: Path,
             tracker.say(f"clean run of {', '.join(config.paths)}")
             timed = workdir / "clean" / "durations.json"
             clean = run_pytest(list(config.paths), config, workdir / "clean", runner=runner,
-                               extra_args=(*config.clean_args, "-p", DURATIONS_PLUGIN,
-                                           f"{DURATIONS_OPTION}={timed}"))
-            durations = read_durations(timed)
+                               extra_args=(*config.clean_args, "-p", durations_plugin.__name__,
+                                           f"{durations_plugin.OPTION}={timed}"))
+            durations = durations_plugin.read_durations(timed)
         check_clean(clean.report)
         tracker.say(f"clean run green ({clean.seconds:.0f} s); {len(selected)} fault(s), "
                     f"{workers} at a time")
@@ -322,8 +320,9 @@ def audit(config: AuditConfig, workdir: Path,
             return fault_name, run
 
         # Longest first, so that no long run starts when the other slots are about to idle.
+        order = durations_plugin.longest_first(selected, targets_of, durations)
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            runs = dict(pool.map(one, longest_first(selected, targets_of, durations)))
+            runs = dict(pool.map(one, order))
     result = judge(clean.report, registry, runs, config, Path.cwd())
     result["seconds"] = {"clean": round(clean.seconds, 1)}
     return result
