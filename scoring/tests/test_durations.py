@@ -18,12 +18,15 @@ def test_longest_first_orders_by_the_clean_seconds_of_each_runs_tests():
     tests_of = {"a": ["t::quick"], "b": ["t::slow", "t::quick"], "c": ["t::unknown"],
                 "d": ["t::slow"]}
     seconds = {"t::slow": 5.0, "t::quick": 1.0}
-    assert durations.longest_first(["a", "b", "c", "d"], tests_of, seconds) == ["b", "d", "a", "c"]
+    expected = durations.expected_seconds(["a", "b", "c", "d"], tests_of, seconds)
+    assert expected == {"a": 1.0, "b": 6.0, "c": 0.0, "d": 5.0}
+    assert durations.longest_first(["a", "b", "c", "d"], expected) == ["b", "d", "a", "c"]
 
 
-def test_without_durations_the_order_is_kept():
+def test_without_durations_nothing_is_expected_and_the_order_is_kept():
     tests_of = {name: ["t::x"] for name in "zyx"}
-    assert durations.longest_first(["z", "y", "x"], tests_of, {}) == ["z", "y", "x"]
+    assert durations.expected_seconds(["z", "y", "x"], tests_of, {}) == {}
+    assert durations.longest_first(["z", "y", "x"], {}) == ["z", "y", "x"]
 
 
 def test_unreadable_durations_are_none(tmp_path):

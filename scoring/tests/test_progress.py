@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import threading
 
-from pytest_ml_test_score.progress import Progress, clock, remaining_seconds
+from pytest_ml_test_score.progress import Progress, clock, expected_remaining, remaining_seconds
 
 
 def test_clock_reads_like_a_log_duration():
@@ -17,6 +17,30 @@ def test_remaining_is_the_mean_pace_spread_over_the_jobs():
     assert remaining_seconds([], 5, 2) is None
     assert remaining_seconds([10.0, 30.0], 4, 2) == 40.0
     assert remaining_seconds([10.0], 3, 0) == 30.0  # no jobs reads as one
+
+
+def test_expected_runs_take_their_clean_seconds_plus_the_median_overhead():
+    assert expected_remaining([], [5.0], 2) is None
+    # Overheads 1, 2 and 9: the median, 2, is added to each run to come.
+    assert expected_remaining([(3.0, 2.0), (4.0, 2.0), (10.0, 1.0)], [6.0, 0.0], 2) == 5.0
+    # Runs that stopped at their first failure took less than expected: no negative overhead.
+    assert expected_remaining([(30.0, 40.0)], [1.0, 3.0], 1) == 4.0
+
+
+def test_longest_first_runs_do_not_inflate_the_estimate_when_runs_are_expected():
+    """Runs start longest first: the mean of the first finished ones, spread over the many
+    short runs to come, would promise most of the audit again."""
+    ticks = iter([0.0, 40.0])
+    progress = Progress(3, 1, io.StringIO(), now=lambda: next(ticks))
+    progress.expect({"long": 38.0, "short": 1.0, "tiny": 0.0})
+    assert progress.finished("long", 40.0, "1 test(s) failed").endswith("about 0:05 left")
+
+
+def test_an_unexpected_run_falls_back_to_the_mean_pace():
+    ticks = iter([0.0, 10.0])
+    progress = Progress(3, 1, io.StringIO(), now=lambda: next(ticks))
+    progress.expect({"a": 1.0})
+    assert progress.finished("a", 10.0, "nothing failed").endswith("about 0:20 left")
 
 
 def test_each_finished_run_gets_a_line_with_count_and_estimate():

@@ -306,6 +306,8 @@ def audit(config: AuditConfig, workdir: Path,
         tracker.say(f"clean run green ({clean.seconds:.0f} s); {len(selected)} fault(s), "
                     f"{workers} at a time")
         targets_of = {name: fault_targets(registry.get(name), clean.report) for name in selected}
+        expected = durations_plugin.expected_seconds(selected, targets_of, durations)
+        tracker.expect(expected)
 
         def one(fault_name: str) -> tuple[str, RunResult]:
             targets = targets_of[fault_name]
@@ -320,7 +322,7 @@ def audit(config: AuditConfig, workdir: Path,
             return fault_name, run
 
         # Longest first, so that no long run starts when the other slots are about to idle.
-        order = durations_plugin.longest_first(selected, targets_of, durations)
+        order = durations_plugin.longest_first(selected, expected)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             runs = dict(pool.map(one, order))
     result = judge(clean.report, registry, runs, config, Path.cwd())

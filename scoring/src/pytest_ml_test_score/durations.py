@@ -33,18 +33,22 @@ def read_durations(path: Path) -> dict[str, float]:
             if isinstance(value, int | float)}
 
 
-def longest_first(names: Sequence[str], tests_of: Mapping[str, Sequence[str]],
-                  durations: Mapping[str, float]) -> list[str]:
-    """NAMES ordered by what a run of their tests cost in the clean run, longest first; ties
-    (every name, without durations) keep their order.
+def expected_seconds(names: Sequence[str], tests_of: Mapping[str, Sequence[str]],
+                     durations: Mapping[str, float]) -> dict[str, float]:
+    """What a run of each name's tests cost in the clean run; empty without durations.
 
     A session fixture's cost lands on the first test that needed it on its worker, so a run
     whose tests shared a fixture with other items' tests in the clean run is underestimated.
     """
-    def cost(name: str) -> float:
-        return sum(durations.get(test, 0.0) for test in tests_of[name])
+    if not durations:
+        return {}
+    return {name: sum(durations.get(test, 0.0) for test in tests_of[name]) for name in names}
 
-    return sorted(names, key=lambda name: -cost(name))
+
+def longest_first(names: Sequence[str], expected: Mapping[str, float]) -> list[str]:
+    """NAMES ordered by their EXPECTED seconds, longest first; ties (every name, without
+    expectations) keep their order."""
+    return sorted(names, key=lambda name: -expected.get(name, 0.0))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
