@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from pytest_ml_test_score import audit
+from pytest_ml_test_score import audit, runner
 from pytest_ml_test_score.catalogue import CATALOGUE, ITEM_NUMBERS, SECTIONS
+from pytest_ml_test_score.config import AuditConfig
 from pytest_ml_test_score.marks import RubricRef
 from pytest_ml_test_score.outcomes import ItemTally
 from pytest_ml_test_score.score import build_report
@@ -95,6 +96,33 @@ def test_the_fault_whose_tests_took_longest_in_the_clean_run_starts_first(toy_pr
     progress = capsys.readouterr().err.splitlines()
     assert "fault 1 of 2: triple-is-double" in progress[2], progress
     assert "fault 2 of 2: double-is-identity" in progress[3], progress
+
+
+class _RecordingRunner:
+    """Stands in for the runner: notes each run's arguments, runs nothing."""
+
+    warm = False
+
+    def __init__(self) -> None:
+        self.args: list[list[str]] = []
+
+    def run(self, args, env, workdir):
+        del env, workdir
+        self.args.append(list(args))
+        return runner.Finished(1, "")
+
+
+def test_fault_runs_report_each_failure_in_one_line_and_a_project_may_say_otherwise(tmp_path):
+    """A fault run's log goes with the audit's scratch directory; the tracebacks in it, each
+    frame's source parsed, cost a tenth of a second of most fault runs."""
+    recording = _RecordingRunner()
+    config = AuditConfig(faults="toy_faults:FAULTS", pytest_args=("--tb=short",))
+    for fault in ("some-fault", None):
+        with pytest.raises(audit.AuditError, match="wrote no score report"):
+            audit.run_pytest(["t.py"], config, tmp_path, fault, recording)
+    faulted, clean = recording.args
+    assert faulted[:3] == ["t.py", "--tb=line", "--tb=short"]  # pytest takes the last one
+    assert "--tb=line" not in clean
 
 
 @pytest.mark.usefixtures("toy_project")

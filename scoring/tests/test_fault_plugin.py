@@ -48,6 +48,9 @@ def test_under_the_audit_a_run_stops_once_every_claimed_item_failed(pytester, mo
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*every item the fault claims has a failing test*"])
+    # Stopped as --maxfail stops: a failed session, not an interrupted one (pytest formats an
+    # interruption's traceback, every frame's source parsed).
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
 def test_without_the_variable_no_fault_is_requested(monkeypatch):

@@ -111,7 +111,12 @@ def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
     env = unfaulted_environment()
     targets_file = workdir / "targets.jsonl"
     targets_file.unlink(missing_ok=True)
+    # A fault run's failures are what the audit wants, and the score report names them; their
+    # tracebacks, each frame's source parsed, would only fill a log. One line each: a tenth of
+    # a second of most fault runs (a project's own --tb in pytest_args wins).
+    tracebacks: tuple[str, ...] = ()
     if fault is not None:
+        tracebacks = ("--tb=line",)
         env[FAULT_ENV] = fault
         env[REGISTRY_ENV] = str(config.faults)
         env[TARGETS_ENV] = str(targets_file)
@@ -119,7 +124,8 @@ def run_pytest(targets: list[str], config: AuditConfig, workdir: Path,
         env[LAST_ENV] = ",".join(config.run_last)
     # "=": with a space, pytest (8.0 at least) takes the scratch directory outside the project
     # for a test path and re-roots the run.
-    args = [*targets, *config.pytest_args, *extra_args, "-q", f"--ml-score-report={workdir}"]
+    args = [*targets, *tracebacks, *config.pytest_args, *extra_args, "-q",
+            f"--ml-score-report={workdir}"]
     started = time.perf_counter()
     done = runner.run(args, env, workdir)
     seconds = time.perf_counter() - started

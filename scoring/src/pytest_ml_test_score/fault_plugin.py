@@ -100,12 +100,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Stop the run once every claimed item has a failing test: the rest adds nothing."""
+    """Stop the run once every claimed item has a failing test: the rest adds nothing.
+
+    Stopped as ``--maxfail`` stops a session (a failed one, exit 1), not as an interruption:
+    pytest formats an interruption's own traceback, every frame's source parsed, for a line it
+    does not show.
+    """
     del call  # part of the hook's signature only
     report = yield
     watch = item.config.stash.get(_WATCH, None)
     if watch is not None and report.failed and watch.failed(item.nodeid):
-        item.session.shouldstop = "every item the fault claims has a failing test"
+        item.session.shouldfail = "every item the fault claims has a failing test"
     return report
 
 
