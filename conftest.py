@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,10 @@ from pipeline.data import sources
 pytest_plugins = ["pytester"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+# The rubric suites: the only tests that carry rubric marks (tests/project/test_structure.py).
+RUBRIC_SUITES = PROJECT_ROOT / "ml_tests"
+_SECTION = "(data|model|infra|monitoring)"
+SECTIONS_ONLY = re.compile(rf"\s*{_SECTION}(\s+or\s+{_SECTION})*\s*")
 
 
 def pytest_configure(config: pytest.Config) -> None:  # pylint: disable=unused-argument
@@ -23,6 +28,18 @@ def pytest_configure(config: pytest.Config) -> None:  # pylint: disable=unused-a
     override = sources.override_dir()
     if override is not None:
         os.environ[sources.DATA_DIR_ENV] = str(override)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Under `-m data` (or sections joined by `or`) on the configured test paths, leave out
+    everything but the rubric suites: it has no rubric mark, and collecting its thousand tests
+    only to deselect them cost each xdist worker a second and a half of a 20 s budget."""
+    if (config.args_source is not pytest.Config.ArgsSource.TESTPATHS
+            or not SECTIONS_ONLY.fullmatch(config.option.markexpr or "")):
+        return None
+    related = (collection_path == RUBRIC_SUITES or RUBRIC_SUITES in collection_path.parents
+               or collection_path in RUBRIC_SUITES.parents)
+    return None if related else True
 
 
 @pytest.fixture(scope="session")

@@ -192,3 +192,32 @@ def test_pipeline_tests_mirror_the_source_tree() -> None:
                                       else module).with_suffix(".py"))
         and "pipeline." + ".".join(module.parts) not in suites)
     assert homeless == [], "modules with neither a unit test module nor a rubric-suite test"
+
+
+def _rubric_marked(path: Path) -> list[str]:
+    """Where a module marks tests with a rubric item: decorators and `pytestmark`."""
+    def is_rubric(node: ast.AST) -> bool:
+        target = node.func if isinstance(node, ast.Call) else node
+        return (isinstance(target, ast.Attribute) and target.attr == "rubric"
+                and isinstance(target.value, ast.Attribute) and target.value.attr == "mark")
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found += [f"{path.relative_to(ROOT)}:{node.lineno}"
+                      for decorator in node.decorator_list if is_rubric(decorator)]
+        elif (isinstance(node, ast.Assign)
+              and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+              and any(is_rubric(child) for child in ast.walk(node.value))):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_rubric_marks_live_in_the_rubric_suites_only() -> None:
+    """Red when a test outside ml_tests/ carries a rubric mark: `pytest -m data` collects the
+    rubric suites alone (conftest.py), so such a test would count in a full run and silently
+    drop out of its section's run."""
+    assert _rubric_marked(ROOT / "ml_tests/data/test_schema.py"), "the check sees no mark"
+    outside = [place for tree in ("tests", "scoring/tests") for path in (ROOT / tree).rglob("*.py")
+               for place in _rubric_marked(path)]
+    assert outside == []
