@@ -69,20 +69,6 @@ def test_a_warm_run_collects_garbage_but_not_the_preloaded_heap(pytester, monkey
 
 
 @needs_fork
-def test_a_warm_fork_starts_with_the_preloaded_modules_indexed_by_file(pytester, monkeypatch):
-    """Without the server's index, the first failure a fork reports has inspect index every
-    module of the preloaded stack by file: about a quarter of a fault run that fails fast."""
-    pytester.makepyfile(test_index="import inspect\n\n"
-                                   "def test_index():\n"
-                                   "    assert 'decimal' in inspect.modulesbyfile.values()\n")
-    monkeypatch.chdir(pytester.path)
-    with runner.make_runner(["decimal"], dict(os.environ)) as warm:
-        finished = warm.run(["test_index.py", "-q", "-p", "no:cacheprovider"],
-                            dict(os.environ), pytester.path)
-    assert finished.returncode == 0, finished.output
-
-
-@needs_fork
 def test_a_warm_server_that_cannot_preload_fails_each_run(pytester, monkeypatch):
     pytester.makepyfile(test_ok="def test_ok():\n    pass\n")
     monkeypatch.chdir(pytester.path)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import inspect
 import json
 import os
 import select
@@ -192,10 +191,6 @@ def serve(preload: Sequence[str], requests: BinaryIO, replies: BinaryIO) -> None
     """
     gc.disable()  # no collection leaves holes between the preloaded objects' pages
     _preload(preload)
-    # pytest reports a failure with the source of each frame, found by inspect.getmodule, which
-    # indexes the file of every loaded module on first use: built here once, a fork indexes
-    # only the modules it imported itself (a tenth of a second or more of every failing run).
-    inspect.getmodule(serve.__code__)
     # The preloaded heap in the permanent generation: a fork's collections (pytest forces full
     # ones at exit) skip it instead of walking every object of the scientific stack, and leave
     # its pages shared with the server. Each fork collects its own objects (`_become_pytest`).
