@@ -3,6 +3,10 @@
 Everything comes from the real pipeline functions with the project's params.yaml, so a suite
 tests what `dvc repro` builds. The model is trained in-process (well under a second) rather
 than read from `models/`, so the suites never depend on a stale local package.
+
+pytest loads this file in xdist's controller too, which runs no test: what needs scikit-learn
+is imported in the fixtures that use it, since importing it there (2.5 s before the workers
+start) delayed every run by as much.
 """
 
 from __future__ import annotations
@@ -19,8 +23,6 @@ from pipeline.data import reviews, sources
 from pipeline.data.split import split_reviews
 from pipeline.errors import PipelineError
 from pipeline.fileio import sha256_file
-from pipeline.model import train_model
-from pipeline.serving.packaging import TrainingData, package_model
 
 
 def _verified(directory: Path, spec: FileSpec) -> Path:
@@ -102,6 +104,8 @@ def test_split(split) -> reviews.Reviews:
 @pytest.fixture(scope="session")
 def trained_model(train_split: reviews.Reviews, config: Config):
     """The model exactly as the train stage builds it, fitted on the training split."""
+    from pipeline.model import train_model  # pylint: disable=import-outside-toplevel
+
     return train_model(train_split, config.model_spec)
 
 
@@ -112,7 +116,9 @@ def packaged_model(tmp_path_factory, trained_model, train_split, test_split, con
 
     Built in a temporary directory with the pipeline's own functions; `models/` is never touched.
     """
-    from pipeline.metrics import evaluate_model  # pylint: disable=import-outside-toplevel
+    # pylint: disable=import-outside-toplevel
+    from pipeline.metrics import evaluate_model
+    from pipeline.serving.packaging import TrainingData, package_model
 
     work = tmp_path_factory.mktemp("package")
     model_path = work / "model.skops"
