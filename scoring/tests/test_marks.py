@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from pytest_ml_test_score import marks as marks_module
 from pytest_ml_test_score.marks import (
     VALID_VALUES,
     RubricMarkError,
@@ -87,3 +88,15 @@ def test_remembered_parses_keep_values_of_equal_hash_apart():
         refs_from_marks([SimpleNamespace(args=("data", True), kwargs={})], "x")
     with pytest.raises(RubricMarkError):  # unhashable: parsed as it is, refused all the same
         refs_from_marks([SimpleNamespace(args=("data", [1]), kwargs={})], "x")
+
+
+def test_the_mark_cache_stays_bounded_and_never_answers_for_another_object():
+    """A long-lived process (in-process pytester runs) parses many marks: the cache must neither
+    grow without end nor hand one mark's ref to a later object that reuses its id."""
+    # pylint: disable=protected-access
+    for number in range(3 * marks_module._BY_MARK_SIZE):
+        refs_from_marks([mark("data", number % 7 + 1)], "x")
+    assert len(marks_module._BY_MARK) <= marks_module._BY_MARK_SIZE
+    for number in range(50):  # each temporary mark dies, so ids repeat
+        assert refs_from_marks([mark("model", number % 7 + 1)], "x") == (
+            RubricRef("model", number % 7 + 1),)

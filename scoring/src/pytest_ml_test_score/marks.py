@@ -84,6 +84,26 @@ def _parsed(args: Sequence[Any], kwargs: Mapping[str, Any]) -> RubricRef:
         return parse_mark_args(args, kwargs)
 
 
+_BY_MARK: dict[int, tuple[Any, RubricRef]] = {}
+_BY_MARK_SIZE = 4096
+
+
+def _ref_of(mark: Any) -> RubricRef:
+    """`_parsed` by the mark object itself: pytest hands the same ``Mark`` to every parametrized
+    copy of a test and to each pass over the items, so most reads need no key built at all.
+
+    The entry holds the mark, so its id cannot be reused by another object while it is cached.
+    """
+    entry = _BY_MARK.get(id(mark))
+    if entry is not None and entry[0] is mark:
+        return entry[1]
+    ref = _parsed(mark.args, mark.kwargs)
+    if len(_BY_MARK) >= _BY_MARK_SIZE:
+        _BY_MARK.clear()
+    _BY_MARK[id(mark)] = (mark, ref)
+    return ref
+
+
 def refs_from_marks(marks: Iterable[Any], nodeid: str) -> tuple[RubricRef, ...]:
     """Sorted, de-duplicated refs of a test's ``rubric`` marks (``Mark`` objects or lookalikes).
 
@@ -92,12 +112,12 @@ def refs_from_marks(marks: Iterable[Any], nodeid: str) -> tuple[RubricRef, ...]:
     refs: set[RubricRef] = set()
     for mark in marks:
         try:
-            refs.add(_parsed(mark.args, mark.kwargs))
+            refs.add(_ref_of(mark))
         except RubricMarkError as exc:
             raise RubricMarkError(
                 f"{nodeid}: invalid rubric mark {_describe(mark)}: {exc}; {VALID_VALUES}"
             ) from None
-    return tuple(sorted(refs))
+    return tuple(sorted(refs)) if len(refs) > 1 else tuple(refs)
 
 
 def _describe(mark: Any) -> str:

@@ -68,9 +68,7 @@ class RunRecord:
 
     def add_report(self, nodeid: str, when: str, outcome: str) -> None:
         """Fold one phase report of a rubric test (reports of other tests are ignored)."""
-        new = phase_outcome(when, outcome)
-        if new is not None and nodeid in self.catalogue:
-            self.outcomes[nodeid] = combine(self.outcomes.get(nodeid), new)
+        self.add_outcome(nodeid, phase_outcome(when, outcome))
 
     def to_message(self) -> dict[str, object]:
         """Plain data for ``config.workeroutput`` (execnet only carries builtins)."""

@@ -38,7 +38,7 @@ from pytest_ml_test_score.mapping import (
     unmatched_patterns,
 )
 from pytest_ml_test_score.marks import MARK_NAME, RubricMarkError, RubricRef, refs_from_marks
-from pytest_ml_test_score.outcomes import RunRecord
+from pytest_ml_test_score.outcomes import RunRecord, phase_outcome
 from pytest_ml_test_score.render import terminal_lines, threshold_line
 from pytest_ml_test_score.reportfile import JSON_NAME, MARKDOWN_NAME, write_report
 from pytest_ml_test_score.runreport import assemble
@@ -107,8 +107,27 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ScoreSession(config), SESSION_PLUGIN)
 
 
-def _marked_refs(item: pytest.Item) -> tuple[RubricRef, ...]:
-    return refs_from_marks(item.iter_markers(MARK_NAME), item.nodeid)
+class _MarkReader:
+    """Each test's refs from its own and inherited marks, read in one pass over many tests.
+
+    ``item.iter_markers`` walks the whole node chain for every test; here each parent's inherited
+    marks are read once per pass (a module's hundreds of tests share them). A reader lives for
+    one pass only, so it sees marks that earlier hooks added.
+    """
+
+    def __init__(self) -> None:
+        self._inherited: dict[int, tuple[pytest.Collector, list[pytest.Mark]]] = {}
+
+    def refs(self, item: pytest.Item) -> tuple[RubricRef, ...]:
+        """The item's refs; ``RubricMarkError`` names the test and the valid values."""
+        parent = item.parent
+        if parent is None:
+            return refs_from_marks(item.iter_markers(MARK_NAME), item.nodeid)
+        entry = self._inherited.get(id(parent))
+        if entry is None or entry[0] is not parent:
+            entry = self._inherited[id(parent)] = (parent, list(parent.iter_markers(MARK_NAME)))
+        own = [mark for mark in item.own_markers if mark.name == MARK_NAME]
+        return refs_from_marks(own + entry[1], item.nodeid)
 
 
 def _test_name(item: pytest.Item) -> str:
@@ -147,10 +166,11 @@ class ScoreSession:
         """Turn a malformed mark into a collection error of its module (works under xdist)."""
         report = yield
         errors = []
+        reader = _MarkReader()
         for node in report.result if report.passed else ():
             if isinstance(node, pytest.Item):
                 try:
-                    _marked_refs(node)
+                    reader.refs(node)
                 except RubricMarkError as exc:
                     errors.append(str(exc))
         if errors:
@@ -176,21 +196,31 @@ class ScoreSession:
 
     def _catalogue(self, items: list[pytest.Item]) -> None:
         """Each test's items from its final marks and the map; section markers and properties."""
+        reader = _MarkReader()
+        tags: dict[tuple[RubricRef, ...], tuple[list[pytest.MarkDecorator], list[tuple[str, str]]]]
+        tags = {}  # thousands of tests share a few sets of refs
         for item in items:
             try:
-                refs = tuple(sorted(set(_marked_refs(item))
-                                    | set(mapped_refs(self.map.entries, item.nodeid,
-                                                      _test_name(item)))))
+                refs = reader.refs(item)
             except RubricMarkError as exc:  # a mark added after collection by another hook
                 raise pytest.UsageError(str(exc)) from None
+            if self.map.entries:
+                refs = tuple(sorted(set(refs) | set(mapped_refs(self.map.entries, item.nodeid,
+                                                                _test_name(item)))))
             if not refs:
                 continue
             self.collected[item.nodeid] = refs
-            for section in sorted({ref.section for ref in refs}):
-                item.add_marker(_SECTION_MARKS[section])
-            item.user_properties.extend((USER_PROPERTY, str(ref)) for ref in refs)
-        self.map.local = unmatched_patterns(self.map.entries,
-                                            ((item.nodeid, _test_name(item)) for item in items))
+            if refs not in tags:
+                tags[refs] = ([_SECTION_MARKS[section]
+                               for section in sorted({ref.section for ref in refs})],
+                              [(USER_PROPERTY, str(ref)) for ref in refs])
+            section_marks, properties = tags[refs]
+            for mark in section_marks:
+                item.add_marker(mark)
+            item.user_properties.extend(properties)
+        if self.map.entries:
+            self.map.local = unmatched_patterns(
+                self.map.entries, ((item.nodeid, _test_name(item)) for item in items))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Record the catalogue once deselection is over; workers ship it to the controller."""
@@ -202,15 +232,22 @@ class ScoreSession:
             output[WORKER_KEY] = {**self.record.to_message(), "unmatched": self.map.local or []}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Fold each phase report (on the xdist controller these arrive from the workers)."""
-        if report.nodeid not in self.record.catalogue:
+        """Fold each phase report (on the xdist controller these arrive from the workers).
+
+        Most reports are passing setups and teardowns, which say nothing: they return first.
+        """
+        outcome = phase_outcome(report.when, report.outcome)
+        if outcome is None:
+            return
+        nodeid = report.nodeid
+        if nodeid not in self.record.catalogue:
             # xdist controller (no collection of its own): the refs travel with the report
             refs = [RubricRef.parse(value) for key, value in report.user_properties
                     if key == USER_PROPERTY]
             if not refs:
                 return
-            self.record.add_collected(report.nodeid, refs, selected=True)
-        self.record.add_report(report.nodeid, report.when, report.outcome)
+            self.record.add_collected(nodeid, refs, selected=True)
+        self.record.add_outcome(nodeid, outcome)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any) -> None:
