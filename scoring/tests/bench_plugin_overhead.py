@@ -2,7 +2,8 @@
 
 Usage: python tests/bench_plugin_overhead.py [--tests N] [--repeat R] [--suite DIR]
 
-Runs the same suite R times with the plugin and R times with ``-p no:ml_test_score``,
+Runs the same suite R times with the distribution's plugins and R times without them (``-p
+no:ml_test_score -p no:ml_test_score_faults``: what installing it costs a project),
 interleaved so that machine load affects both alike, and prints for wall time and CPU time (user
 + sys of the pytest process) the ratio of the medians, the median of the ratios of adjacent
 pairs and the ratio of the minima (the least load-sensitive estimate on a busy machine).
@@ -68,7 +69,7 @@ def run_once(suite: Path, extra: list[str]) -> tuple[float, float]:
 
 def measure(suite: Path, repeat: int) -> dict[str, list[tuple[float, float]]]:
     """Interleaved runs with and without the plugin (one warm-up of each first)."""
-    variants = {"with": [], "without": ["-p", "no:ml_test_score"]}
+    variants = {"with": [], "without": ["-p", "no:ml_test_score", "-p", "no:ml_test_score_faults"]}
     for extra in variants.values():
         run_once(suite, extra)
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}

@@ -86,3 +86,18 @@ def test_under_the_audit_the_tests_with_a_run_last_marker_come_last(pytester, mo
     result = pytester.runpytest("-v")
     result.assert_outcomes(failed=1)  # the cheap test caught it; the slow one never ran
     result.stdout.fnmatch_lines(["*test_b_cheap FAILED*"])
+
+
+def test_a_run_without_a_fault_loads_nothing_of_the_faulted_run(pytester, monkeypatch):
+    """Every project that installs the plugin pays for it on each run: without a fault, the
+    faulted run's modules stay unimported and none of its per-test hooks is registered."""
+    monkeypatch.delenv(FAULT_ENV, raising=False)
+    pytester.makepyfile(test_probe=(
+        "import sys\n"
+        "def test_probe(request):\n"
+        "    assert 'pytest_ml_test_score.fault_session' not in sys.modules\n"
+        "    assert 'pytest_ml_test_score.fault_process' not in sys.modules\n"
+        "    plugins = request.config.pluginmanager\n"
+        "    assert plugins.get_plugin('ml_test_score_fault_session') is None\n"
+    ))
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
