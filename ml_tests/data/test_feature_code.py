@@ -62,6 +62,18 @@ def test_mask_pii_examples():
                               "urladdress"]
 
 
+def test_listed_first_names_are_masked_in_any_case():
+    """Red when the name rule is lost or case-sensitive: a server's name would then reach the
+    vocabulary and the artifact (Data 5)."""
+    names = sorted(features.PERSON_NAMES)[:3]
+    text = f"{names[0].title()} and {names[1].upper()} served us, {names[2]} too; the food was good"
+    masked = features.mask_pii(text)
+    assert masked.split() == [features.NAME_PLACEHOLDER, "and", features.NAME_PLACEHOLDER,
+                              "served", "us,", features.NAME_PLACEHOLDER, "too;", "the", "food",
+                              "was", "good"]
+    assert features.mask_names("the food was good") == "the food was good"
+
+
 def test_expand_contractions_examples():
     """Red when a contraction loses its negation ("wasn't" must yield "not")."""
     cases = {"wasn't": "was not", "won't": "will not", "can't": "can not", "ain't": "is not",
@@ -182,3 +194,14 @@ def test_gendered_words_become_one_feature():
              ("My husband loved it!", "My wife loved it!")]
     for one, other in pairs:
         assert preprocessor.transform_one(one) == preprocessor.transform_one(other)
+
+
+def test_origin_words_become_one_feature():
+    """Red when the origin words are no longer removed, or only some: reviews that name different
+    cuisines would then reach the model as different features (Model 7)."""
+    preprocessor = features.ReviewPreprocessor()
+    assert features.neutralise_origin(["thai", "food"]) == \
+        features.neutralise_origin(["greek", "food"]) != ["thai", "food"]
+    variants = [preprocessor.transform_one(f"The {origin} place had great food.")
+                for origin in ("Thai", "Greek", "Mexican", "Ethiopian")]
+    assert len(set(variants)) == 1

@@ -24,8 +24,9 @@ IDENTIFIER = re.compile(r"\d{5,}|@|^https?$|^www$|^(?=[0-9a-f]*\d)(?=[0-9a-f]*[a
 
 @pytest.mark.rubric("data", 4)
 def test_extra_fields_do_not_change_predictions(trained_model, test_split):
-    """Red when the model reads anything but the review text. Today a DataFrame is iterated by
-    column name, so the model silently predicts for the 3 column names instead of 180 reviews.
+    """Red when the model reads anything but the review text: a transform that iterates a table
+    as it is (by column name) would predict for the column names instead of the reviews, and
+    one that joins other fields into the text would change the probabilities.
     """
     import pandas as pd  # pylint: disable=import-outside-toplevel
 

@@ -9,6 +9,11 @@ What these tests do NOT cover, because the masking does not: person names absent
 surnames, nicknames, and names that are also everyday words ("Rose", "Frank"), which the list
 leaves out on purpose (the bundled README lists them). Such a name in a review still becomes a
 term.
+
+The prediction log is not scanned here: serving logs the text the model's own PII step made,
+and Monitor 3 (`test_logged_text_is_what_the_served_models_pii_step_made`) checks exactly that,
+so the log is masked as far as these tests show the masking to be. How long logs and raw data
+files are kept is not tested at all.
 """
 
 from __future__ import annotations

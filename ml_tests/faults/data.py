@@ -206,7 +206,7 @@ def _register_privacy_faults(registry: FaultRegistry) -> None:
     @registry.fault("name-masking-dropped",
                     "mask_pii stops masking person names (the name rule lost in a refactoring), "
                     "so names such as a server's become vocabulary terms and artifact strings.",
-                    [("data", 5)], kind="code")
+                    [("data", 5), ("data", 7)], kind="code")
     def name_masking_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr("pipeline.features.mask_names", str)
 
