@@ -18,6 +18,10 @@ from ml_tests.faults.data import patch_everywhere, patch_params, patch_reader
 SIGNING_REVIEWER = "Olga"
 LABEL_NOISE_SHARE = 0.3
 LABEL_NOISE_SEED = 0
+# Sentiment words whose meaning the drifting reviewers invert (irony: "great, just great").
+INVERTED_WORDS = {"good": "bad", "great": "terrible", "love": "hate", "best": "worst",
+                  "delicious": "disgusting", "amazing": "awful", "nice": "rude",
+                  "friendly": "slow", "recommend": "avoid"}
 
 
 def _signed_complaints(parsed):
@@ -39,6 +43,24 @@ def _flipped_labels(parsed):
     labels = [1 - label if rng.random() < LABEL_NOISE_SHARE else label
               for label in parsed.labels]
     return Reviews(parsed.texts, labels)
+
+
+def _drifting_meaning(parsed):
+    """The later a review in its file, the likelier its sentiment words are inverted: a share
+    rising from none at the first row to all at the last (seeded)."""
+    import random  # pylint: disable=import-outside-toplevel
+    import re  # pylint: disable=import-outside-toplevel
+
+    from pipeline.data.reviews import Reviews  # pylint: disable=import-outside-toplevel
+
+    swaps = {**INVERTED_WORDS, **{new: old for old, new in INVERTED_WORDS.items()}}
+    word = re.compile(r"\b(" + "|".join(swaps) + r")\b", re.IGNORECASE)
+    rng = random.Random(LABEL_NOISE_SEED)
+    rows = len(parsed.texts)
+    texts = [word.sub(lambda match: swaps[match[0].lower()], text)
+             if rng.random() < index / rows else text
+             for index, text in enumerate(parsed.texts)]
+    return Reviews(texts, parsed.labels)
 
 
 def _register_reviewed_spec_faults(registry: FaultRegistry) -> None:
@@ -89,7 +111,7 @@ def _register_staleness_faults(registry: FaultRegistry) -> None:
     @registry.fault("arrival-rate-underestimated",
                     "params.yaml assumes ten times the review arrival rate the maximum age was "
                     "set for, so a model ages out in days yet may serve for a month.",
-                    [("model", 4)], kind="config")
+                    [("model", 4)], kind="tolerance")
     def arrival_rate_underestimated(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_params(monkeypatch, {"monitoring.reviews_per_day": 100})
 
@@ -144,9 +166,18 @@ def _register_staleness_faults(registry: FaultRegistry) -> None:
     @registry.fault("label-noise",
                     f"A mislabelled annotation batch: {LABEL_NOISE_SHARE:.0%} of the labels in "
                     "every labelled file are inverted.",
-                    [("model", 4)], kind="data")
+                    [("model", 4), ("model", 6)], kind="data")
     def label_noise(monkeypatch: pytest.MonkeyPatch) -> None:
         patch_reader(monkeypatch, _flipped_labels, labelled_only=True)
+
+    @registry.fault("sentiment-meaning-drifts",
+                    "Irony spreads among the reviewers: the newer a review, the likelier its "
+                    "sentiment words mean their opposite (none at the oldest row of each labelled "
+                    "file, all at its newest), so a model ages out faster than "
+                    "monitoring.max_model_age_days allows.",
+                    [("model", 4)], kind="data")
+    def sentiment_meaning_drifts(monkeypatch: pytest.MonkeyPatch) -> None:
+        patch_reader(monkeypatch, _drifting_meaning, labelled_only=True)
 
 
 def register(registry: FaultRegistry) -> None:
@@ -189,7 +220,8 @@ def register(registry: FaultRegistry) -> None:
 
     @registry.fault("held-out-labels-misjoined",
                     "The split joins the held-out texts to their labels off by one row, so "
-                    "offline evaluation scores the predictions against the wrong labels.",
+                    "whatever is scored on the holdout (the evaluate stage's metrics, the delayed "
+                    "labels joined to the served predictions) is scored against the wrong labels.",
                     [("model", 2)], kind="code")
     def held_out_labels_misjoined(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.data import split  # pylint: disable=import-outside-toplevel

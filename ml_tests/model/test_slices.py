@@ -60,7 +60,8 @@ def _per_slice(config, historic) -> dict:
                       "gap": round(overall - value, 4), "standard_error": round(error, 4),
                       "allowed_gap": round(allowed, 4)}
     return {"overall": round(overall, 4), "source": "repeated-CV out-of-fold, historic dump",
-            "min_slice_size": checks.min_slice_size, "slices": rows}
+            "min_slice_size": checks.min_slice_size,
+            "min_accuracy": float(config.quality.min_accuracy), "slices": rows}
 
 
 @pytest.mark.rubric("model", 6)
@@ -68,7 +69,10 @@ def _per_slice(config, historic) -> dict:
 def test_slice_is_not_far_below_overall(slice_report, name):
     """Red when a slice falls behind: checked with mis-set class weights ({0: 0.3, 1: 1}: the
     negative-label slice turns red). Also red when a slice shrinks below the minimum size (its
-    predicate or the data broke). Breaking negation handling alone is not caught."""
+    predicate or the data broke), and when the model is weak everywhere: a slice that stays under
+    quality.min_accuracy by more than its allowed gap, however close to the overall accuracy.
+    Breaking negation handling alone is not caught."""
     row = slice_report["slices"][name]
     assert row["size"] >= slice_report["min_slice_size"], row
     assert row["gap"] <= row["allowed_gap"], row
+    assert row["accuracy"] + row["allowed_gap"] >= slice_report["min_accuracy"], row
