@@ -287,10 +287,23 @@ def register(registry: FaultRegistry) -> None:
         monkeypatch.setattr("pipeline.features.GENDER_NEUTRAL", {})
 
     @registry.fault("origin-map-dropped",
-                    "The origin-neutral word map is emptied in a refactoring, so \"Thai\" and "
-                    "\"Greek\" reach the model as different features and carry the sentiment of "
-                    "the few reviews that named them.",
-                    [("model", 7)], kind="code")
+                    "The list of origin words is emptied in a refactoring, so \"Thai\" and "
+                    "\"Greek\" reach the model as features and carry the sentiment of the few "
+                    "reviews that named them.",
+                    [("model", 7), ("data", 7)], kind="code")
     def origin_map_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr("pipeline.features.ORIGIN_NEUTRAL", {})
+        monkeypatch.setattr("pipeline.features.ORIGIN_WORDS", frozenset())
+
+    @registry.fault("origins-share-one-word",
+                    "The origin step replaces every listed cuisine by one shared word instead of "
+                    "removing it; the word gets a weight from the few reviews that named any "
+                    "listed origin, so \"the Italian place\" and \"the Cajun place\" differ.",
+                    [("model", 7)], kind="code")
+    def origins_share_one_word(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline import features  # pylint: disable=import-outside-toplevel
+
+        def neutralise_origin(tokens):
+            return ["origin" if token in features.ORIGIN_WORDS else token for token in tokens]
+
+        monkeypatch.setattr(features, "neutralise_origin", neutralise_origin)
     _register_staleness_faults(registry)

@@ -26,17 +26,27 @@ ACCENTED = (("cafe", "café"), ("jalapeno", "jalapeño"), ("puree", "purée"),
             ("entree", "entrée"), ("creme brulee", "crème brûlée"), ("saute", "sauté"),
             ("souffle", "soufflé"), ("pate", "pâté"), ("naive", "naïve"))
 
+# Origins that no list of the preprocessing covers (a Model 7 test checks that they stay off it):
+# the model itself, not a neutralising step, must be invariant to these.
+UNLISTED_ORIGINS = ("Cajun", "Creole", "Hawaiian", "Southern", "Arab", "Jewish", "Latino",
+                    "Hispanic", "Basque", "Sicilian", "Punjabi", "Cantonese")
+
 FRAMES = {
     "origin": ("We went to the {} place on Main Street.", ORIGINS),
     "name": ("Review by {}.", NAMES),
     "gender": ("The {} who served us brought the menus.", ("waiter", "waitress")),
     # One spelling pair: a set of different dishes would not be a counterfactual.
     "accent": ("We also ordered the {} poppers.", ("jalapeno", "jalapeño")),
+    # A listed origin among unlisted ones: naming one on the list must not sway the label either.
+    "origin_unlisted": ("We went to the {} place on Main Street.", ("Italian", *UNLISTED_ORIGINS)),
 }
+# Groups that exist to judge the model: they never count as invariant by construction.
+UNLISTED = {"origin_unlisted": UNLISTED_ORIGINS}
 # Every term of each group, whether it is swapped in place or named by the frame.
 TERMS = {"origin": ORIGINS, "name": NAMES,
          "gender": tuple(dict.fromkeys(word for pair in GENDERED for word in pair)),
-         "accent": tuple(dict.fromkeys(word for pair in ACCENTED for word in pair))}
+         "accent": tuple(dict.fromkeys(word for pair in ACCENTED for word in pair)),
+         "origin_unlisted": FRAMES["origin_unlisted"][1]}
 
 
 def _cased(template: str, word: str) -> str:
@@ -66,7 +76,7 @@ def substitutions(text: str, group: str) -> list[str]:
                 variants += [re.sub(rf"\b{re.escape(term)}\b", other, text)
                              for other in terms if other != term]
                 break
-    else:
+    elif group in {"gender", "accent"}:
         pairs = GENDERED if group == "gender" else ACCENTED
         mapping = dict(pairs) | {b: a for a, b in pairs if b != "her"}
         mapping.pop("her", None)

@@ -9,12 +9,16 @@ Names: the listed first names are masked (`features.mask_pii`, pipeline/data/bun
 first_names.txt), so they are invariant by construction; names off the list that the model has
 never seen are reported untested. That rests on the list's coverage, which the report shows.
 
+Not covered: gendered words off the gender map (mom or dad, son or daughter, ...) and race are
+not shown invariant; for gender only the mapped words are, by construction.
+
 Only sets the model can tell apart are judged. A term out of the model's vocabulary cannot move
 the prediction and is reported as untested, not counted as evidence; a group whose terms the
-preprocessing maps to one feature is invariant by construction, and the report says so. The same
-study on a model trained with the inclusion controls switched off
-(`model_checks.inclusion_controls`) shows what the controls buy. Everything is written to
-reports/inclusion.json.
+preprocessing maps to one feature or removes is invariant by construction, and the report says
+so. One group judges the model itself: origins on no list of the preprocessing, with one listed
+origin among them; it must be judged and pass on its own. The same study on a model trained
+with the inclusion controls switched off (`model_checks.inclusion_controls`) shows what the
+controls buy. Everything is written to reports/inclusion.json.
 """
 
 from __future__ import annotations
@@ -39,10 +43,12 @@ def study(model, texts: list[str]) -> dict[str, dict[str, Any]]:
         terms = inclusion.term_status(model, counterfactuals.FRAMES[group][0],
                                       counterfactuals.TERMS[group])
         # No term the model can tell from another, and some the preprocessing maps to one
-        # feature (listed names to `personname`); the rest, out of vocabulary, stay untested.
-        # The control test checks that the switches, not the vocabulary, make it so.
-        rows[group] = {**row, "terms": terms, "by_construction": not terms[inclusion.TESTED]
-                       and bool(terms[inclusion.NEUTRALISED])}
+        # feature (listed names to `personname`) or removes (listed origins); the rest, out of
+        # vocabulary, stay untested. The control test checks that the switches, not the
+        # vocabulary, make it so. The unlisted groups are there to judge the model: never.
+        rows[group] = {**row, "terms": terms, "by_construction": group not in
+                       counterfactuals.UNLISTED and not terms[inclusion.TESTED]
+                       and bool(terms[inclusion.NEUTRALISED] or terms[inclusion.DROPPED])}
     return rows
 
 
@@ -89,7 +95,9 @@ def inclusion_report(trained_model, control_model, held_out_texts, test_split, f
 def test_counterfactuals_keep_the_prediction(inclusion_report, group):
     """Red when a protected term carries sentiment on held-out reviews: more than
     `max_counterfactual_flip_share` of the judged sets hold a variant with another label (the
-    origin or gender map dropped, or training data where one reviewer's name signs complaints);
+    origin words kept or the gender map dropped, a shared word that stands for every listed
+    origin and carries a weight of its own, training data where one reviewer's name signs
+    complaints, or an unlisted identity term that carries sentiment);
     also red when too few sets are judged and the group is not invariant by construction (its
     terms out of the model's vocabulary: untested)."""
     row = inclusion_report["groups"][group]
@@ -108,3 +116,15 @@ def test_the_inclusion_controls_are_what_makes_the_invariance(inclusion_report):
     hollow = [group for group, row in inclusion_report["groups"].items()
               if row["by_construction"] and not control[group]["judged_sets"]]
     assert not hollow, f"invariant with and without the controls: {hollow}"
+
+
+@pytest.mark.rubric("model", 7)
+def test_the_unlisted_groups_are_judged_by_the_model(inclusion_report):
+    """Red when a term of the unlisted group is neutralised or removed by the preprocessing (the
+    group would then pass by construction, not on the model's behaviour) or too few of its sets
+    are judged: a study that only ever checks the terms its own lists cover."""
+    for group, unlisted in counterfactuals.UNLISTED.items():
+        terms = inclusion_report["groups"][group]["terms"]
+        covered = set(unlisted) & set(terms[inclusion.NEUTRALISED] + terms[inclusion.DROPPED])
+        assert not covered, f"{group}: the preprocessing covers {sorted(covered)}"
+        assert inclusion_report["groups"][group]["judged_sets"] >= inclusion_report["min_sets"]
