@@ -7,6 +7,7 @@ the others patch pipeline functions (the split, packaging, spec comparison, the 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -234,6 +235,24 @@ def register(registry: FaultRegistry) -> None:
             return train, Reviews(test.texts, test.labels[1:] + test.labels[:1])
 
         patch_everywhere(monkeypatch, split, "split_reviews", split_reviews)
+
+    @registry.fault("cv-scores-training-rows",
+                    "Cross-validation scores each fold on the rows it was fitted on (the fold's "
+                    "training matrix passed where its test matrix belongs), so the offline metric "
+                    "measures fit, not generalisation, and ranks the noisiest variants best.",
+                    [("model", 2)], kind="code")
+    def cv_scores_training_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.analysis import crossval  # pylint: disable=import-outside-toplevel
+
+        original = crossval.CrossValidation._fold_features  # pylint: disable=protected-access
+
+        def fold_features(self, *args, **kwargs):
+            classifier, folds = original(self, *args, **kwargs)
+            return classifier, [dataclasses.replace(fold, test=fold.train,
+                                                    test_labels=fold.train_labels)
+                                for fold in folds]
+
+        monkeypatch.setattr(crossval.CrossValidation, "_fold_features", fold_features)
 
     @registry.fault("served-log-index-one-based",
                     "The prediction log numbers the reviews of a request from 1 instead of 0, "
