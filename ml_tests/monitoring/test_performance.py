@@ -28,9 +28,12 @@ def test_served_version_performs_as_recorded_at_release(served_traffic, served_p
     """The version that answered the traffic, measured now against the reference, is within
     the tolerances of the figures its release recorded.
 
-    Red when the served path became slower or hungrier than at release (a slower preprocessing
-    step shared by every model, densified features, a costlier serving wrapper), or when the
-    release figures were not recorded with the package the registry serves.
+    Red when the served path became hungrier or much slower than at release (densified
+    features, a costlier serving wrapper), or when the release figures were not recorded with the
+    package the registry serves. Not reliably red for a slowdown of two or three times in the
+    preprocessing every model shares: the release figure is measured once, during `dvc repro`,
+    against a reference whose costs do not scale with machine load as the model's do, and it
+    moves between runs by about as much.
     """
     code, report = run_monitor("performance", "--registry", served_traffic.registry,
                                "--log", served_traffic.log_dir)
