@@ -194,6 +194,27 @@ def _register_debug_canary_rollback_faults(registry: FaultRegistry) -> None:
         monkeypatch.setattr(canary, "invalid_outputs", invalid_outputs)
 
     # -- Infra 7: serving models can be rolled back -----------------------------------------------
+    @registry.fault("server-reload-only-moves-forward",
+                    "The server's reload keeps the model it serves unless the pointer names a "
+                    "newer package (a guard against replicas reading a stale pointer), so after "
+                    "a rollback every running server goes on answering with the new model.",
+                    [("infra", 7)], kind="code")
+    def server_reload_only_moves_forward(monkeypatch: pytest.MonkeyPatch) -> None:
+        from pipeline.serving import served  # pylint: disable=import-outside-toplevel
+
+        def refresh(holder):
+            previous = holder.current
+            target = holder.source.pointer()
+            if target == previous.version:
+                return served.Reload(previous.version, previous.version)
+            candidate = holder.source.load(target)
+            if candidate.metadata["created_at"] <= previous.metadata["created_at"]:
+                return served.Reload(previous.version, previous.version)
+            holder.current = candidate
+            return served.Reload(previous.version, candidate.version)
+
+        monkeypatch.setattr(served.ModelHolder, "refresh", refresh)
+
     @registry.fault("rollback-keeps-served-pointer",
                     "rollback logs the event and returns the previous version but writes the "
                     "served stack back unchanged, so the new model stays served.",

@@ -1,9 +1,10 @@
 """Infra 7: serving models can be rolled back.
 
 Two real versions are published and served one after the other; after a rollback the serving
-path (`load_model`, and `predict` on a fetched package) must give the old model back: the same
-artifact sha256 and the same predictions, through the local registry and through the Hugging
-Face Hub backend (the real client against the local stand-in Hub).
+path must give the old model back: the running HTTP server, told to reload, answers with the
+old version and its predictions; `load_model` and `predict` on a fetched package give the same
+artifact sha256 and predictions, through the local registry and through the Hugging Face Hub
+backend (the real client against the local stand-in Hub).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
 from ml_tests.infra.conftest import package_for
 from ml_tests.support.hub_stub import HubStub
+from ml_tests.support.traffic import REQUEST_TIMEOUT_S, publish_released, serve_registry
 from pipeline import registry as registry_module
 from pipeline.artifact import read_metadata
 from pipeline.model import train_model
@@ -95,3 +98,31 @@ def test_rollback_on_the_hub_serves_the_old_model(two_versions, trained_model, t
         uri = f"hf://{HUB_REPO}"
         publish_serve_and_roll_back(uri, old, new)
         assert_serves_the_old_model(uri, old, new, test_split.texts, trained_model)
+
+
+@pytest.mark.rubric("infra", 7)
+def test_a_running_server_rolls_back_to_the_old_model(two_versions, trained_model, test_split,
+                                                      project_root: Path, tmp_path: Path) -> None:
+    """Red when a server told to reload after a rollback keeps answering with the new version
+    (a reload that only follows newer versions, or ignores a pointer moved back), or answers
+    under the old version's name with other predictions."""
+    old, new = two_versions
+    root = tmp_path / "registry"
+    store = registry_module.LocalRegistry(root)
+    old_version, new_version = publish_released(store, old), publish_released(store, new)
+    store.promote(old_version)
+    store.promote(new_version)
+    texts = list(test_split.texts[:20])
+    with serve_registry(project_root, root, tmp_path / "log") as server, \
+            httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT_S) as client:
+        before = client.post("/predict", json={"reviews": texts}).json()
+        assert store.rollback() == old_version
+        reload = client.post("/reload")
+        health = client.get("/health").json()
+        after = client.post("/predict", json={"reviews": texts}).json()
+    assert before["version"] == new_version, before
+    assert (reload.status_code, health["version"], after["version"]) == \
+        (200, old_version, old_version), (reload.text, health)
+    served = [prediction["probability"] for prediction in after["predictions"]]
+    np.testing.assert_allclose(served, predictions(trained_model, texts), rtol=0, atol=1e-9)
+    assert not np.allclose([p["probability"] for p in before["predictions"]], served, atol=1e-9)
