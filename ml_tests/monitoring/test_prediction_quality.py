@@ -23,10 +23,18 @@ from pipeline.monitoring.drift import recorded_positives
 from pipeline.monitoring.stats import detectable_drop, detectable_shift, two_proportion_test
 from pipeline.registry import LocalRegistry
 from pipeline.serving.logreader import read_log
+from pipeline.serving.served import masked_texts
 
 
 def _served_metadata(served_traffic) -> dict:
     return LocalRegistry(served_traffic.registry).load(served_traffic.version)[1]
+
+
+def _sent_masked(served_traffic) -> list[str]:
+    """Every review the traffic sent, as the served model's PII step masks it (what is logged)."""
+    model, _ = LocalRegistry(served_traffic.registry).load(served_traffic.version)
+    return [masked for texts in served_traffic.sent.requests.values()
+            for masked in masked_texts(model, texts)]
 
 
 def _quality(run_monitor, served_traffic, labels: Path) -> tuple[int, dict]:
@@ -116,8 +124,9 @@ def test_prediction_drift_follows_the_delayed_labels(served_traffic, config, run
     share (same test, same thresholds), and the report states the shift its batch can show.
 
     Red when served predictions stop tracking what reviews really say (an inverted or corrupted
-    classifier serving), when the reference is not the served version's recorded share, or
-    when the drift thresholds are too loose to see a shift the labels confirm.
+    classifier serving), when the reference is not the served version's recorded share, when
+    repeats of one review count as independent (a batch sent twice would claim twice the
+    evidence), or when the drift thresholds are too loose to see a shift the labels confirm.
     """
     code, report = run_monitor("drift", "--log", served_traffic.log_dir,
                                "--registry", served_traffic.registry)
@@ -126,9 +135,11 @@ def test_prediction_drift_follows_the_delayed_labels(served_traffic, config, run
     reference_hits, reference_total = recorded_positives(metrics)
     assert report.get("model_version") == served_traffic.version, report.get("message")
     assert report["reference_positive_rate"] == reference_hits / reference_total
-    assert report["batch_reviews"] == served_traffic.sent.reviews
+    distinct = len(set(_sent_masked(served_traffic)))
+    assert (report["batch_reviews"], report["distinct_reviews"]) == (
+        served_traffic.sent.reviews, distinct)
     assert report["detectable_shift"] == detectable_shift(
-        reference_hits / reference_total, reference_total, served_traffic.sent.reviews,
+        reference_hits / reference_total, reference_total, distinct,
         config.monitoring.drift_alpha, config.monitoring.power)
 
     (_, _), (false_neg, true_pos) = metrics["confusion_matrix"]

@@ -48,20 +48,26 @@ def recorded_positives(metrics: dict[str, Any]) -> tuple[int, int]:
 
 def check_drift(records: Sequence[dict[str, Any]], metrics: dict[str, Any],
                 monitoring: MonitoringConfig) -> dict[str, Any]:
-    """Compare the logged predicted-positive share of one version with its recorded share."""
+    """Compare the logged predicted-positive share of one version with its recorded share.
+
+    Each distinct logged review counts once: one version gives a repeated review the same
+    label, so its repeats (retries, a batch sent twice) are not independent observations and
+    would make the test, and the shift it claims to detect, look sharper than the batch is.
+    """
     if not records:
         raise PipelineError("drift: no logged predictions of the served version to compare")
+    labels = list({record["review"]: record["label"] for record in records}.values())
     reference_hits, reference_total = recorded_positives(metrics)
-    batch_hits = sum(record["label"] for record in records)
+    batch_hits = sum(labels)
     reference_rate = reference_hits / reference_total
-    batch_rate = batch_hits / len(records)
-    z, p_value = two_proportion_test(reference_hits, reference_total, batch_hits, len(records))
+    batch_rate = batch_hits / len(labels)
+    z, p_value = two_proportion_test(reference_hits, reference_total, batch_hits, len(labels))
     shift = batch_rate - reference_rate
     psi = population_stability_index([1 - reference_rate, reference_rate],
                                      [1 - batch_rate, batch_rate])
     drifted = (p_value < monitoring.drift_alpha
                and abs(shift) >= monitoring.max_positive_rate_shift)
-    detectable = detectable_shift(reference_rate, reference_total, len(records),
+    detectable = detectable_shift(reference_rate, reference_total, len(labels),
                                   monitoring.drift_alpha, monitoring.power)
     reach = ", ".join(f"{way} {'out of reach' if size is None else f'{size:.3f}'}"
                       for way, size in detectable.items())
@@ -70,10 +76,11 @@ def check_drift(records: Sequence[dict[str, Any]], metrics: dict[str, Any],
         "message": (f"logged predicted positive share {batch_rate:.3f} vs {reference_rate:.3f} "
                     f"held out at training (shift {shift:+.3f}, chi2 {z * z:.1f}, "
                     f"p {p_value:.2g}, PSI {psi:.3f}): {'drift' if drifted else 'no drift'}; "
-                    f"{len(records)} predictions show a shift of {reach} with power "
+                    f"{len(labels)} distinct reviews show a shift of {reach} with power "
                     f"{monitoring.power:g}"),
         "reference_reviews": reference_total,
         "batch_reviews": len(records),
+        "distinct_reviews": len(labels),
         "reference_positive_rate": reference_rate,
         "batch_positive_rate": batch_rate,
         "shift": shift,

@@ -19,7 +19,8 @@ def fixture_monitoring(project_config):
 
 
 def _logged(positive: int, negative: int) -> list[dict]:
-    return [{"label": 1}] * positive + [{"label": 0}] * negative
+    labels = [1] * positive + [0] * negative
+    return [{"label": label, "review": f"review {index}"} for index, label in enumerate(labels)]
 
 
 def test_recorded_share_is_the_predicted_column_of_the_confusion_matrix():
@@ -45,6 +46,16 @@ def test_the_report_states_the_shift_this_batch_can_show(monitoring):
     assert small["detectable_shift"] == detectable_shift(0.55, 100, 100, monitoring.drift_alpha,
                                                          monitoring.power)
     assert large["detectable_shift"]["down"] < small["detectable_shift"]["down"]
+
+
+def test_a_review_logged_twice_counts_once(monitoring):
+    """Red when repeats of one review count as independent observations: the batch would look
+    twice as large and its detectable shift smaller than it is."""
+    once = check_drift(_logged(55, 45), METRICS, monitoring)
+    twice = check_drift(_logged(55, 45) * 2, METRICS, monitoring)
+    assert (twice["batch_reviews"], twice["distinct_reviews"]) == (200, 100)
+    assert twice["detectable_shift"] == once["detectable_shift"]
+    assert twice["p_value"] == once["p_value"]
 
 
 def test_an_empty_log_is_a_user_error(monitoring):
