@@ -202,16 +202,16 @@ def _register_debug_canary_rollback_faults(registry: FaultRegistry) -> None:
     def server_reload_only_moves_forward(monkeypatch: pytest.MonkeyPatch) -> None:
         from pipeline.serving import served  # pylint: disable=import-outside-toplevel
 
+        original = served.ModelHolder.refresh
+
         def refresh(holder):
             previous = holder.current
-            target = holder.source.pointer()
-            if target == previous.version:
+            result = original(holder)
+            if result.changed and \
+                    holder.current.metadata["created_at"] <= previous.metadata["created_at"]:
+                holder.current = previous  # the guard puts the newer model back
                 return served.Reload(previous.version, previous.version)
-            candidate = holder.source.load(target)
-            if candidate.metadata["created_at"] <= previous.metadata["created_at"]:
-                return served.Reload(previous.version, previous.version)
-            holder.current = candidate
-            return served.Reload(previous.version, candidate.version)
+            return result
 
         monkeypatch.setattr(served.ModelHolder, "refresh", refresh)
 
